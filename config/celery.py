@@ -1,0 +1,10 @@
+"""The Celery application: worker and beat read their settings from Django (CELERY_* names)."""
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+app = Celery("vigie")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()

@@ -1,0 +1,33 @@
+"""Test settings: the same real PostGIS and Redis, with Redis databases of their own.
+
+The test broker uses another Redis database than the running service (`make run`), so a worker
+started by `make run` never picks up a test's tasks, and the tests never see the service's.
+"""
+from urllib.parse import urlsplit, urlunsplit
+
+from .settings import *  # noqa: F401,F403
+from .settings import REDIS_URL, STATIC_ROOT
+
+
+def _with_redis_db(url: str, db: int) -> str:
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, f"/{db}", parts.query, parts.fragment))
+
+
+REDIS_URL = _with_redis_db(REDIS_URL, 9)
+CELERY_BROKER_URL = REDIS_URL
+CELERY_RESULT_BACKEND = REDIS_URL
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": _with_redis_db(REDIS_URL, 10),
+        "KEY_PREFIX": "vigie-test",
+    }
+}
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast user creation in tests
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+LOGGING = {"version": 1, "disable_existing_loggers": False}
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise expects it; collectstatic is not run for tests

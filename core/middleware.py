@@ -1,0 +1,27 @@
+"""Request id: taken from X-Request-ID when a proxy sets one (so ids follow a call across systems),
+otherwise generated; returned in the response and carried by every log line of the request."""
+import re
+import uuid
+
+from .request_context import request_id_var
+
+_VALID = re.compile(r"^[A-Za-z0-9._-]{1,100}$")
+
+
+class RequestIdMiddleware:
+    header = "HTTP_X_REQUEST_ID"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        incoming = request.META.get(self.header, "")
+        request_id = incoming if _VALID.match(incoming) else uuid.uuid4().hex
+        request.id = request_id
+        token = request_id_var.set(request_id)
+        try:
+            response = self.get_response(request)
+        finally:
+            request_id_var.reset(token)
+        response["X-Request-ID"] = request_id
+        return response

@@ -1,0 +1,5 @@
+from .organisation import Organisation, OrganisationKind
+from .membership import Membership, Role
+from .token import ApiToken
+
+__all__ = ["ApiToken", "Membership", "Organisation", "OrganisationKind", "Role"]
