@@ -9,11 +9,16 @@ from core.views import healthz
 api_v1 = [
     path("", ApiRootView.as_view(), name="api-root"),
     path("", include("organisations.api.urls")),
+    path("", include("network.api.urls")),
+    path("", include("resilience.api.urls")),
+    path("", include("incidents.api.urls")),
 ]
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("api/v1/", include(api_v1)),
+    path("tiles/", include("network.tiles_urls")),
+    path("tmf-api/troubleTicket/v4/", include("incidents.tmf_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("i18n/", include("django.conf.urls.i18n")),

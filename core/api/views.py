@@ -1,19 +1,22 @@
+from importlib import import_module
+
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
-# (name, url name) of the endpoints listed at the API root; each app adds its own as it lands.
-ROOT_ENDPOINTS = [
-    ("me", "me"),
-    ("organisations", "organisation-list"),
-]
+# Each app's api/urls.py lists its own endpoints in ROOT_ENDPOINTS: (name, url name).
+API_URL_MODULES = ["organisations.api.urls", "network.api.urls", "resilience.api.urls", "incidents.api.urls"]
+
+
+def root_endpoints() -> list[tuple[str, str]]:
+    return [entry for module in API_URL_MODULES for entry in import_module(module).ROOT_ENDPOINTS]
 
 
 class ApiRootView(APIView):
-    """The API root: the endpoints this caller can use, plus the OpenAPI schema and docs."""
+    """The API root: the endpoints of /api/v1/, plus the OpenAPI schema and docs."""
 
     def get(self, request, format=None):
-        endpoints = {name: reverse(url_name, request=request, format=format) for name, url_name in ROOT_ENDPOINTS}
+        endpoints = {name: reverse(url_name, request=request, format=format) for name, url_name in root_endpoints()}
         endpoints["schema"] = reverse("schema", request=request)
         endpoints["docs"] = reverse("api-docs", request=request)
         return Response(endpoints)

@@ -1,3 +1,4 @@
+from .audit import AuditEvent
 from .heartbeat import Heartbeat
 
-__all__ = ["Heartbeat"]
+__all__ = ["AuditEvent", "Heartbeat"]

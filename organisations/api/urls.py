@@ -6,4 +6,6 @@ from .views import MeView, OrganisationViewSet
 router = SimpleRouter()
 router.register("organisations", OrganisationViewSet, basename="organisation")
 
+ROOT_ENDPOINTS = [("me", "me"), ("organisations", "organisation-list")]
+
 urlpatterns = [path("me/", MeView.as_view(), name="me"), *router.urls]

@@ -1,0 +1,131 @@
+"""A small, hand-made network for tests (in Quimper, Lambert-93), shared by every app's tests.
+
+              T3 (NRO1→SRO2, underground)
+      ┌──────────────────────────────────┐
+    NRO1 ──T1 (aerial)── SRO1 ──T2── SRO2 ┘        transport ring: one cut on it cuts nobody
+                          │            │
+                 D1 (aerial, poles)   D3 (underground)
+                          │            │
+                        PBO1 ─D2─ PBO2  PBO3        distribution tree: a cut cuts what is downstream
+                        │││     │││     │││
+                      premises (3 per PBO, 9 in all; P-2-1 is a hospital, P-3-1 a town hall)
+
+Every cable runs over route segments of its own; poles (appuis) stand at the ends of aerial
+segments, chambers at the ends of underground ones. Nothing here is generated at random: tests
+can name every code.
+"""
+from dataclasses import dataclass, field
+
+from django.contrib.gis.geos import LineString, Point
+
+from network.models import (
+    Cable, CableRole, CableRoute, Commune, Enclosure, EnclosureType, LayingMode, Network, Node, Premises,
+    RouteSegment, Site, SiteType, SupportPoint, SupportType,
+)
+from organisations.models import Organisation, OrganisationKind
+
+ORIGIN = (170300.0, 6790100.0)  # Quimper (29232), EPSG:2154
+
+# node code -> (dx, dy) in metres from ORIGIN
+NODES = {
+    "ND-NRO1": (0, 0), "ND-SRO1": (1000, 0), "ND-SRO2": (1000, -1000), "ND-T3": (0, -1000),
+    "ND-A1": (1000, 300), "ND-PBO1": (1000, 600), "ND-PBO2": (1300, 600),
+    "ND-C1": (1300, -1000), "ND-PBO3": (1600, -1000),
+}
+# segment code -> (node1, node2, laying mode)
+SEGMENTS = {
+    "CM-T1": ("ND-NRO1", "ND-SRO1", LayingMode.AERIAL_TELECOM),
+    "CM-T2": ("ND-SRO1", "ND-SRO2", LayingMode.CONDUIT),
+    "CM-T3a": ("ND-NRO1", "ND-T3", LayingMode.CONDUIT),
+    "CM-T3b": ("ND-T3", "ND-SRO2", LayingMode.CONDUIT),
+    "CM-D1a": ("ND-SRO1", "ND-A1", LayingMode.AERIAL_TELECOM),
+    "CM-D1b": ("ND-A1", "ND-PBO1", LayingMode.AERIAL_POWER),
+    "CM-D2": ("ND-PBO1", "ND-PBO2", LayingMode.FACADE),
+    "CM-D3a": ("ND-SRO2", "ND-C1", LayingMode.CONDUIT),
+    "CM-D3b": ("ND-C1", "ND-PBO3", LayingMode.DIRECT_BURIAL),
+}
+# cable code -> (role, node1, node2, segments in order)
+CABLES = {
+    "CB-T1": (CableRole.TRANSPORT, "ND-NRO1", "ND-SRO1", ["CM-T1"]),
+    "CB-T2": (CableRole.TRANSPORT, "ND-SRO1", "ND-SRO2", ["CM-T2"]),
+    "CB-T3": (CableRole.TRANSPORT, "ND-NRO1", "ND-SRO2", ["CM-T3a", "CM-T3b"]),
+    "CB-D1": (CableRole.DISTRIBUTION, "ND-SRO1", "ND-PBO1", ["CM-D1a", "CM-D1b"]),
+    "CB-D2": (CableRole.DISTRIBUTION, "ND-PBO1", "ND-PBO2", ["CM-D2"]),
+    "CB-D3": (CableRole.DISTRIBUTION, "ND-SRO2", "ND-PBO3", ["CM-D3a", "CM-D3b"]),
+}
+SITES = {"ST-NRO1": ("ND-NRO1", SiteType.NRO), "ST-SRO1": ("ND-SRO1", SiteType.SRO), "ST-SRO2": ("ND-SRO2", SiteType.SRO)}
+# support code -> (node, type)
+SUPPORTS = {
+    "PT-A1": ("ND-A1", SupportType.POLE), "PT-PBO1": ("ND-PBO1", SupportType.POLE),
+    "PT-PBO2": ("ND-PBO2", SupportType.FACADE_ANCHOR), "PT-T3": ("ND-T3", SupportType.CHAMBER),
+    "PT-C1": ("ND-C1", SupportType.CHAMBER), "PT-PBO3": ("ND-PBO3", SupportType.CHAMBER),
+}
+ENCLOSURES = {"BP-PBO1": "PT-PBO1", "BP-PBO2": "PT-PBO2", "BP-PBO3": "PT-PBO3"}
+CRITICAL = {"AD-2-1": "hospital", "AD-3-1": "town_hall"}
+
+
+@dataclass
+class SmallNetwork:
+    network: Network
+    nodes: dict = field(default_factory=dict)
+    segments: dict = field(default_factory=dict)
+    cables: dict = field(default_factory=dict)
+    sites: dict = field(default_factory=dict)
+    supports: dict = field(default_factory=dict)
+    enclosures: dict = field(default_factory=dict)
+    premises: dict = field(default_factory=dict)
+
+
+def point(dx, dy) -> Point:
+    return Point(ORIGIN[0] + dx, ORIGIN[1] + dy, srid=2154)
+
+
+def get_org(slug, kind) -> Organisation:
+    org, _ = Organisation.objects.get_or_create(slug=slug, defaults={"name": slug, "kind": kind})
+    return org
+
+
+def build_small_network(slug="net-a", owner="syn-a", operator="oi-a") -> SmallNetwork:
+    owner_org = get_org(owner, OrganisationKind.SYNDICATE)
+    operator_org = get_org(operator, OrganisationKind.OPERATOR) if operator else None
+    if operator_org:
+        operator_org.syndicates.add(owner_org)
+    net = SmallNetwork(Network.objects.create(slug=slug, name=slug, owner=owner_org, operator=operator_org, departement_id="29"))
+    n = net.network
+    for code, (dx, dy) in NODES.items():
+        net.nodes[code] = Node.objects.create(network=n, code=code, geom=point(dx, dy))
+    for code, (a, b, mode) in SEGMENTS.items():
+        line = LineString(net.nodes[a].geom, net.nodes[b].geom, srid=2154)
+        net.segments[code] = RouteSegment.objects.create(
+            network=n, code=code, node1=net.nodes[a], node2=net.nodes[b], laying_mode=mode, length_m=line.length, geom=line
+        )
+    for code, (role, a, b, segment_codes) in CABLES.items():
+        segs = [net.segments[s] for s in segment_codes]
+        coords = [segs[0].geom.coords[0]] + [s.geom.coords[1] for s in segs]
+        cable = Cable.objects.create(
+            network=n, code=code, node1=net.nodes[a], node2=net.nodes[b], role=role, capacity=72,
+            length_m=sum(s.length_m for s in segs), geom=LineString(coords, srid=2154),
+        )
+        CableRoute.objects.bulk_create(CableRoute(cable=cable, segment=s, position=i) for i, s in enumerate(segs))
+        net.cables[code] = cable
+    for code, (node, site_type) in SITES.items():
+        net.sites[code] = Site.objects.create(network=n, code=code, node=net.nodes[node], site_type=site_type, geom=net.nodes[node].geom)
+    for code, (node, support_type) in SUPPORTS.items():
+        net.supports[code] = SupportPoint.objects.create(
+            network=n, code=code, node=net.nodes[node], support_type=support_type, geom=net.nodes[node].geom
+        )
+    for code, support in ENCLOSURES.items():
+        s = net.supports[support]
+        net.enclosures[code] = Enclosure.objects.create(
+            network=n, code=code, support=s, node=s.node, enclosure_type=EnclosureType.PBO, geom=s.geom
+        )
+    quimper = Commune.objects.get(insee="29232")
+    for i, pbo_code in enumerate(ENCLOSURES, start=1):
+        pbo = net.enclosures[pbo_code]
+        for j in range(1, 4):
+            code = f"AD-{i}-{j}"
+            net.premises[code] = Premises.objects.create(
+                network=n, code=code, geom=Point(pbo.geom.x + 20 * j, pbo.geom.y + 15, srid=2154), commune=quimper,
+                housing_units=j, business_units=1 if j == 3 else 0, pbo=pbo, critical_category=CRITICAL.get(code, ""),
+            )
+    return net
