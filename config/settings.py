@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.gis",
+    "django.contrib.postgres",
     "rest_framework",
     "rest_framework_gis",
     "django_filters",
@@ -50,6 +51,7 @@ INSTALLED_APPS = [
     "network",
     "resilience",
     "incidents",
+    "webhooks",
     "frontend",
 ]
 

@@ -1,0 +1,3 @@
+from .outbox import OutboxEvent
+
+__all__ = ["OutboxEvent"]

@@ -1,0 +1,40 @@
+"""The one way to send an event out: `emit()` inside the transaction of the change.
+
+    from webhooks.services.outbox import emit
+    with transaction.atomic():
+        ticket.save()
+        emit("TroubleTicketStateChangeEvent", {"troubleTicket": tmf_repr}, organisations=[owner_id, operator_id],
+             subject=f"troubleTicket:{ticket.pk}")
+
+Delivery (subscriptions, signatures, retries) is scheduled after commit by the webhooks app.
+"""
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.db.models import Max
+
+from ..models import OutboxEvent
+
+# Called after commit with the new event; the delivery machinery registers itself here.
+after_commit_hooks: list = []
+
+
+def emit(event_type: str, payload: dict, *, organisations: Iterable, subject: str = "") -> OutboxEvent:
+    """Write an event to the outbox (must be called inside the change's transaction).
+
+    organisations: Organisation instances or ids allowed to read the subject.
+    subject: a stable name of the object ("troubleTicket:42"); events of one subject get increasing
+    sequence numbers (the row lock on the previous max makes concurrent emits of one subject safe).
+    """
+    org_ids = sorted({getattr(o, "pk", o) for o in organisations if o is not None})
+    sequence = 1
+    if subject:
+        # Serialise emits per subject: lock the subject's existing rows (none on the first event).
+        list(OutboxEvent.objects.select_for_update().filter(subject=subject).values_list("pk", flat=True))
+        sequence = (OutboxEvent.objects.filter(subject=subject).aggregate(m=Max("sequence"))["m"] or 0) + 1
+    event = OutboxEvent.objects.create(
+        event_type=event_type, payload=payload, organisation_ids=org_ids, subject=subject, sequence=sequence
+    )
+    for hook in after_commit_hooks:
+        transaction.on_commit(lambda hook=hook, event_id=event.pk: hook(event_id))
+    return event
