@@ -1,0 +1,116 @@
+/* Vigie Fibre crisis map: Leaflet (django-leaflet) for the map and drawing, MapLibre GL (through
+ * maplibre-gl-leaflet) for the network's vector tiles served by /tiles/<layer>/{z}/{x}/{y}.pbf.
+ * No external tile server: the communes layer is the background; OSM_TILE_URL adds a raster one. */
+(function () {
+  "use strict";
+  const config = JSON.parse(document.getElementById("map-config").textContent);
+  const t = JSON.parse(document.getElementById("map-i18n").textContent);
+  const origin = window.location.origin;
+
+  const UNDERGROUND = ["4", "5", "6", "7", "8"];
+  const routeColour = ["match", ["get", "laying_mode"],
+    "0", "#d7301f", "1", "#7b3294", "2", "#fd8d3c", UNDERGROUND, "#2171b5", "#888888"];
+
+  function tiles(layer) {
+    return [origin + "/tiles/" + layer + "/{z}/{x}/{y}.pbf?network=" + encodeURIComponent(config.network)];
+  }
+  function vectorSource(layer) {
+    return { type: "vector", tiles: tiles(layer), minzoom: 0, maxzoom: 16 };
+  }
+
+  // Layer groups toggled by the switcher: switcher key -> MapLibre layer ids.
+  const GROUPS = {
+    communes: ["communes-fill", "communes-line"],
+    routes: ["routes"],
+    supports: ["supports"],
+    sites: ["sites"],
+    enclosures: ["enclosures"],
+    premises: ["premises-heat", "premises-points"],
+  };
+
+  function style() {
+    if (!config.network) return { version: 8, sources: {}, layers: [] };
+    return {
+      version: 8,
+      sources: {
+        communes: vectorSource("communes"), routes: vectorSource("routes"), supports: vectorSource("supports"),
+        sites: vectorSource("sites"), enclosures: vectorSource("enclosures"), premises: vectorSource("premises"),
+      },
+      layers: [
+        { id: "communes-fill", type: "fill", source: "communes", "source-layer": "communes",
+          paint: { "fill-color": "#eef1f4", "fill-opacity": config.osmTileUrl ? 0.1 : 0.9 } },
+        { id: "communes-line", type: "line", source: "communes", "source-layer": "communes",
+          paint: { "line-color": "#9aa5b1", "line-width": 0.8 } },
+        { id: "premises-heat", type: "heatmap", source: "premises", "source-layer": "premises", maxzoom: 15,
+          paint: { "heatmap-radius": 12, "heatmap-opacity": 0.6 } },
+        { id: "routes", type: "line", source: "routes", "source-layer": "routes",
+          paint: { "line-color": routeColour, "line-width": ["interpolate", ["linear"], ["zoom"], 10, 1, 16, 4] } },
+        { id: "supports", type: "circle", source: "supports", "source-layer": "supports", minzoom: 13,
+          paint: { "circle-radius": 3, "circle-color": ["match", ["get", "support_type"], "A", "#8c510a", "C", "#01665e", "#666"] } },
+        { id: "enclosures", type: "circle", source: "enclosures", "source-layer": "enclosures", minzoom: 13,
+          paint: { "circle-radius": 4, "circle-color": "#e7298a", "circle-stroke-color": "#fff", "circle-stroke-width": 1 } },
+        { id: "premises-points", type: "circle", source: "premises", "source-layer": "premises", minzoom: 14,
+          paint: { "circle-radius": ["case", ["!=", ["get", "critical_category"], ""], 6, 2.5],
+                   "circle-color": ["case", ["!=", ["get", "critical_category"], ""], "#b3261e", "#4d4d4d"] } },
+        { id: "sites", type: "circle", source: "sites", "source-layer": "sites",
+          paint: { "circle-radius": ["match", ["get", "site_type"], "NRO", 9, 6],
+                   "circle-color": ["match", ["get", "site_type"], "NRO", "#111111", "#08519c"],
+                   "circle-stroke-color": "#fff", "circle-stroke-width": 2 } },
+      ],
+    };
+  }
+
+  const CLICKABLE = ["sites", "enclosures", "supports", "premises-points", "routes"];
+  const REFERRED_TYPE = { sites: "Site", enclosures: "Enclosure", supports: "SupportPoint", routes: "RouteSegment" };
+
+  function showCard(feature, layerId) {
+    const card = document.getElementById("asset-card");
+    const p = feature.properties || {};
+    const rows = Object.keys(p).filter((k) => p[k] !== "" && p[k] !== null)
+      .map((k) => "<tr><th scope='row'>" + escapeHtml(k) + "</th><td>" + escapeHtml(String(p[k])) + "</td></tr>").join("");
+    let html = "<h2>" + escapeHtml(p.code || "") + "</h2><p>" + t.layer + " : " + escapeHtml(layerId) + "</p><table>" + rows + "</table>";
+    const referred = REFERRED_TYPE[layerId];
+    if (referred && p.code) {
+      const url = "/tickets/nouveau/?network=" + encodeURIComponent(config.network) + "&type=" + referred + "&code=" + encodeURIComponent(p.code);
+      html += "<p><a class='button danger' id='declare-damage' href='" + url + "'>" + t.declare + "</a></p>";
+    }
+    html += "<button type='button' id='card-close'>" + t.close + "</button>";
+    card.innerHTML = html;
+    card.hidden = false;
+    document.getElementById("card-close").addEventListener("click", () => { card.hidden = true; });
+    const first = card.querySelector("a, button");
+    if (first) first.focus();
+  }
+
+  function escapeHtml(s) {
+    return s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]));
+  }
+
+  window.vigieMapInit = function (map) {
+    window.vigie = { map: map };
+    if (config.osmTileUrl) L.tileLayer(config.osmTileUrl, { maxZoom: 19, attribution: "© OpenStreetMap" }).addTo(map);
+    if (config.bounds) {
+      map.fitBounds([[config.bounds[1], config.bounds[0]], [config.bounds[3], config.bounds[2]]]);
+    }
+    const gl = L.maplibreGL({ style: style(), interactive: false }).addTo(map);
+    const glmap = gl.getMaplibreMap();
+    window.vigie.gl = glmap;
+
+    document.querySelectorAll("#layer-switcher input[data-layer]").forEach((box) => {
+      box.addEventListener("change", () => {
+        const ids = GROUPS[box.dataset.layer];
+        if (ids) ids.forEach((id) => glmap.getLayer(id) && glmap.setLayoutProperty(id, "visibility", box.checked ? "visible" : "none"));
+        document.dispatchEvent(new CustomEvent("vigie:toggle", { detail: { layer: box.dataset.layer, visible: box.checked } }));
+      });
+    });
+
+    map.on("click", (e) => {
+      const point = glmap.project([e.latlng.lng, e.latlng.lat]);
+      const box = [[point.x - 5, point.y - 5], [point.x + 5, point.y + 5]];
+      const layers = CLICKABLE.filter((id) => glmap.getLayer(id));
+      const features = glmap.queryRenderedFeatures(box, { layers: layers });
+      if (features.length) showCard(features[0], features[0].layer.id === "premises-points" ? "premises" : features[0].layer.id);
+    });
+    document.dispatchEvent(new CustomEvent("vigie:map-ready", { detail: { map: map, gl: glmap, config: config } }));
+  };
+})();
