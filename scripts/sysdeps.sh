@@ -4,7 +4,8 @@
 set -euo pipefail
 
 # PostgreSQL server + the PostGIS build that matches it, Redis, GDAL/GEOS/PROJ (GeoDjango, pyogrio),
-# gettext (compilemessages), and the libraries WeasyPrint needs for the PDF summaries.
+# gettext (compilemessages), the libraries WeasyPrint needs for the PDF summaries, poppler-utils
+# (pdftotext, PDF tests) and Chromium (browser tests drive the Debian build, no browser download).
 pg_major() {
   # The newest PostgreSQL server already installed, else the one Debian ships by default.
   local v
@@ -23,7 +24,7 @@ check() { # check PACKAGE: queue it when dpkg does not know it as installed
 PG=$(pg_major)
 for p in "postgresql-$PG" "postgresql-$PG-postgis-3" postgresql-contrib redis-server redis-tools \
          gdal-bin libgdal-dev libgeos-c1v5 libproj-dev gettext \
-         libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core poppler-utils; do
+         libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core poppler-utils chromium; do
   check "$p"
 done
 
