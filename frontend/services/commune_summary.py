@@ -1,0 +1,66 @@
+"""The commune summary for elected officials (*synthèse communale*): aggregates only.
+
+An elected official sees the figures of their own commune (their organisation's INSEE code);
+a syndicate or operator sees the communes its networks serve. Nothing operator-confidential
+leaves this module: counts, totals, critical sites by category and state, no asset codes.
+"""
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q, Sum
+
+from network.models import Commune, Network, Premises
+from network.models.premises import CriticalCategory
+from organisations.models import OrganisationKind
+
+
+@dataclass
+class CriticalSiteState:
+    category: str
+    label: str
+    address: str
+    state: str  # "ok", "exposed", "cut"
+
+
+@dataclass
+class CommuneSummary:
+    commune: Commune
+    premises: int = 0
+    households: int = 0
+    businesses: int = 0
+    exposed_premises: int = 0
+    cut_premises: int = 0
+    open_incidents: int = 0
+    expected_restoration: object = None
+    critical_sites: list = field(default_factory=list)
+    networks: list = field(default_factory=list)
+
+
+def commune_networks(principal, commune: Commune):
+    """Networks whose figures this principal may see for the commune (None if not allowed at all)."""
+    serving = Network.objects.filter(pk__in=Premises.objects.filter(commune=commune).values("network"))
+    if principal is None:
+        return None
+    if principal.is_superuser:
+        return serving
+    from organisations.models import Organisation
+
+    own_commune = Organisation.objects.filter(
+        pk__in=principal.organisation_ids, kind=OrganisationKind.COMMUNE, insee_code=commune.insee
+    ).exists()
+    if own_commune:
+        return serving
+    scoped = serving.filter(Q(owner_id__in=principal.organisation_ids) | Q(operator_id__in=principal.organisation_ids))
+    return scoped if scoped.exists() else None
+
+
+def build_summary(commune: Commune, networks) -> CommuneSummary:
+    premises = Premises.objects.filter(commune=commune, network__in=networks)
+    totals = premises.aggregate(n=Count("id"), h=Sum("housing_units"), b=Sum("business_units"))
+    summary = CommuneSummary(
+        commune=commune, premises=totals["n"] or 0, households=totals["h"] or 0, businesses=totals["b"] or 0,
+        networks=list(networks.values_list("name", flat=True)),
+    )
+    labels = dict(CriticalCategory.choices)
+    for category, address in premises.exclude(critical_category="").values_list("critical_category", "address").order_by("critical_category", "address"):
+        summary.critical_sites.append(CriticalSiteState(category, str(labels.get(category, category)), address, "ok"))
+    return summary

@@ -1,0 +1,63 @@
+"""Commune summaries for elected officials: aggregates of their own commune only, and the PDF."""
+import subprocess
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from organisations.models import Membership, Organisation, OrganisationKind
+from tests.builders import build_small_network
+
+
+@pytest.fixture
+def mayor(db):
+    net = build_small_network()
+    quimper = Organisation.objects.create(slug="quimper", name="Quimper", kind=OrganisationKind.COMMUNE, insee_code="29232")
+    user = get_user_model().objects.create_user("maire", password="pw-for-tests-1")
+    Membership.objects.create(user=user, organisation=quimper, role="elected_official")
+    return user, net
+
+
+def test_mayor_sees_aggregates_of_own_commune(client, mayor):
+    user, net = mayor
+    client.force_login(user)
+    html = client.get("/communes/29232/").content.decode()
+    assert "Quimper" in html
+    assert 'data-figure="premises">9<' in html  # 9 premises in the test network
+    assert "Hôpital" in html and "Mairie" in html
+    for code in ("CM-D1a", "BP-PBO1", "AD-2-1", "PT-A1"):  # no operator detail leaks
+        assert code not in html
+
+
+def test_mayor_does_not_see_another_commune(client, mayor):
+    user, _ = mayor
+    client.force_login(user)
+    assert client.get("/communes/29019/").status_code == 404  # Brest
+    assert client.get("/communes/99999/").status_code == 404
+
+
+def test_other_operator_sees_nothing(client, mayor):
+    build_small_network("net-b", owner="syn-b", operator="oi-b")  # also in Quimper
+    user = get_user_model().objects.create_user("other", password="pw-for-tests-1")
+    Membership.objects.create(user=user, organisation=Organisation.objects.get(slug="oi-b"), role="operator_agent")
+    client.force_login(user)
+    html = client.get("/communes/29232/").content.decode()
+    assert 'data-figure="premises">9<' in html  # only its own network's 9, not 18
+
+
+def test_pdf_is_one_a4_page_with_name_and_figures(client, mayor, tmp_path):
+    user, _ = mayor
+    client.force_login(user)
+    response = client.get("/communes/29232/pdf/")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    pdf = tmp_path / "summary.pdf"
+    pdf.write_bytes(response.content)
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    fields = dict(line.split(":", 1) for line in info.splitlines() if ":" in line)
+    assert fields["Pages"].strip() == "1"
+    assert "(A4)" in fields["Page size"]
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert "Quimper" in text and "29232" in text
+    assert "Locaux desservis" in text
+    line = next(l for l in text.splitlines() if "Locaux desservis" in l)
+    assert line.split()[-1] == "9"
