@@ -92,6 +92,8 @@ TEMPLATES = [
 DATABASE_URL = os.environ.get("DATABASE_URL") or embedded.embedded_database_url()
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
 DATABASES["default"]["ENGINE"] = "django.contrib.gis.db.backends.postgis"
+# Fail fast when the database is down, so /healthz answers 503 instead of hanging.
+DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 3)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL") or embedded.embedded_redis_url()
