@@ -88,6 +88,9 @@ class LayerListView(generics.ListAPIView):
             return LAYER_FILTERSETS[self.layer]._meta.model.objects.none()
         return in_bbox(LAYER_QUERYSETS[self.layer](self.network), self.bbox)
 
+    def filter_queryset(self, queryset):
+        return super().filter_queryset(queryset).values(*self.get_serializer_class().value_fields())
+
     @extend_schema(parameters=LAYER_PARAMETERS)
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
