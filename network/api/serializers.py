@@ -3,6 +3,7 @@ GeoJSON features in WGS84 (EPSG:4326). A feature's `id` is the object's GraceTHD
 code for communes); its geometry is the `geom_wgs84` annotation: GeoJSON text made by PostGIS."""
 import json
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework_gis.fields import GeometryField
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
@@ -11,6 +12,7 @@ from ..models import Cable, Commune, Enclosure, Network, Premises, RouteSegment,
 
 
 
+@extend_schema_field({"type": "object", "description": "Géométrie GeoJSON en EPSG:4326"})
 class GeoJSONTextField(GeometryField):
     """A geometry already rendered as GeoJSON text by the database (ST_AsGeoJSON)."""
 
@@ -48,7 +50,7 @@ class LayerSerializer(GeoFeatureModelSerializer):
     costs more than the query."""
 
     id = serializers.CharField(source="code", read_only=True)
-    geom_wgs84 = GeoJSONTextField(read_only=True)
+    geom = GeoJSONTextField(source="geom_wgs84", read_only=True)
 
     @classmethod
     def value_fields(cls) -> list[str]:
@@ -56,7 +58,7 @@ class LayerSerializer(GeoFeatureModelSerializer):
         return list(dict.fromkeys(field.source for field in cls().fields.values()))
 
     class Meta:
-        geo_field = "geom_wgs84"
+        geo_field = "geom"
         id_field = "id"
         fields: list = []
 
@@ -64,13 +66,13 @@ class LayerSerializer(GeoFeatureModelSerializer):
 class SiteSerializer(LayerSerializer):
     class Meta(LayerSerializer.Meta):
         model = Site
-        fields = ["id", "geom_wgs84", "code", "name", "site_type", "physical_type", "status"]
+        fields = ["id", "geom", "code", "name", "site_type", "physical_type", "status"]
 
 
 class SupportSerializer(LayerSerializer):
     class Meta(LayerSerializer.Meta):
         model = SupportPoint
-        fields = ["id", "geom_wgs84", "code", "support_type", "logical_type", "owner", "state", "status"]
+        fields = ["id", "geom", "code", "support_type", "logical_type", "owner", "state", "status"]
 
 
 class RouteSerializer(LayerSerializer):
@@ -79,7 +81,7 @@ class RouteSerializer(LayerSerializer):
 
     class Meta(LayerSerializer.Meta):
         model = RouteSegment
-        fields = ["id", "geom_wgs84", "code", "laying_mode", "length_m", "status", "node1", "node2"]
+        fields = ["id", "geom", "code", "laying_mode", "length_m", "status", "node1", "node2"]
 
 
 class CableSerializer(LayerSerializer):
@@ -88,7 +90,7 @@ class CableSerializer(LayerSerializer):
 
     class Meta(LayerSerializer.Meta):
         model = Cable
-        fields = ["id", "geom_wgs84", "code", "role", "capacity", "length_m", "status", "node1", "node2"]
+        fields = ["id", "geom", "code", "role", "capacity", "length_m", "status", "node1", "node2"]
 
 
 class EnclosureSerializer(LayerSerializer):
@@ -96,7 +98,7 @@ class EnclosureSerializer(LayerSerializer):
 
     class Meta(LayerSerializer.Meta):
         model = Enclosure
-        fields = ["id", "geom_wgs84", "code", "enclosure_type", "status", "connection_failure", "support"]
+        fields = ["id", "geom", "code", "enclosure_type", "status", "connection_failure", "support"]
 
 
 class PremisesSerializer(LayerSerializer):
@@ -106,7 +108,7 @@ class PremisesSerializer(LayerSerializer):
 
     class Meta(LayerSerializer.Meta):
         model = Premises
-        fields = ["id", "geom_wgs84", "code", "address", "commune", "commune_name", "housing_units",
+        fields = ["id", "geom", "code", "address", "commune", "commune_name", "housing_units",
                   "business_units", "connection_status", "critical_category", "pbo", "suf_code"]
 
 
@@ -117,7 +119,7 @@ class CommuneSerializer(LayerSerializer):
 
     class Meta(LayerSerializer.Meta):
         model = Commune
-        fields = ["id", "geom_wgs84", "insee", "name", "departement", "premises"]
+        fields = ["id", "geom", "insee", "name", "departement", "premises"]
 
 
 LAYER_SERIALIZERS = {

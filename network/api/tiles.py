@@ -9,6 +9,7 @@ from django.conf import settings
 from django.http import HttpResponse
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.renderers import JSONRenderer
@@ -80,6 +81,7 @@ class TileView(APIView):
 class TileJSONView(APIView):
     """TileJSON 3.0.0 of one layer of a network: tiles URL template, zooms, bounds, fields."""
 
+    @extend_schema(responses={(200, "application/json"): OpenApiTypes.OBJECT})
     def get(self, request, layer):
         network = network_for(request)
         template = request.build_absolute_uri(f"/tiles/{layer}/") + "{z}/{x}/{y}.pbf" + f"?network={network.slug}"

@@ -217,3 +217,10 @@ def test_layer_list_makes_no_n_plus_one(net, operator_client, django_assert_max_
             response = operator_client.get(f"/api/v1/network/{layer}/", {"network": "net-a", "page_size": 1000})
         assert response.status_code == 200
     assert len(response.json()["features"]) == 3
+
+
+def test_openapi_schema_lists_the_layers(net, operator_client):
+    response = operator_client.get("/api/schema/", HTTP_ACCEPT="application/json")
+    assert response.status_code == 200
+    paths = response.json()["paths"]
+    assert {"/api/v1/networks/", "/api/v1/networks/{slug}/", "/api/v1/network/premises/"} <= set(paths)
