@@ -23,7 +23,7 @@ def network_for(request, slug: str | None = None):
     principal = principal_for(request)
     slug = slug if slug is not None else request.query_params.get("network")
     if slug:
-        network = visible_networks(principal).filter(slug=slug).select_related(None).first()
+        network = visible_networks(principal).filter(slug=slug).first()
         if network is None:
             raise FieldError("network", _("Réseau inconnu : « %(slug)s ».") % {"slug": slug}, status.HTTP_404_NOT_FOUND)
         if not may_read_detail(principal, network):

@@ -84,7 +84,8 @@ class TileJSONView(APIView):
     @extend_schema(responses={(200, "application/json"): OpenApiTypes.OBJECT})
     def get(self, request, layer):
         network = network_for(request)
-        template = request.build_absolute_uri(f"/tiles/{layer}/") + "{z}/{x}/{y}.pbf" + f"?network={network.slug}"
+        base = request.build_absolute_uri(request.path.removesuffix(".json") + "/")  # keeps any script prefix
+        template = base + "{z}/{x}/{y}.pbf" + f"?network={network.slug}"
         response = Response(tilejson(layer, template, network_summary(network)))
         response["Cache-Control"] = "private, max-age=60"
         return response
