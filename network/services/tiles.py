@@ -41,9 +41,12 @@ class TileLayer:
         return {name: kind for name, (_, kind) in self.columns.items()}
 
 
+# Segments carrying a transport or collect cable. Driven from the cables meeting the tile (few,
+# long; a cable without drawing is kept), so the cost follows the tile, not the whole network.
 IMPORTANT_SEGMENT = (
     "t.id IN (SELECT cr.segment_id FROM network_cableroute cr JOIN network_cable c ON c.id = cr.cable_id "
-    f"WHERE c.network_id = %(network)s AND c.role IN {IMPORTANT_ROLES!r})"
+    f"WHERE c.network_id = %(network)s AND c.role IN {IMPORTANT_ROLES!r} AND (c.geom IS NULL OR "
+    "c.geom && ST_MakeEnvelope(%(bxmin)s, %(bymin)s, %(bxmax)s, %(bymax)s, 2154)))"
 )
 
 TILE_LAYERS = {
