@@ -1,0 +1,183 @@
+"""Mapbox vector tiles of a network's layers, made in PostGIS (ST_AsMVT / ST_AsMVTGeom).
+
+Why in SQL: at département scale a z12 tile holds thousands of route segments; encoding them in
+Python would cost more than the query. The tile's box is computed once in Python and transformed
+to Lambert-93 (`geom && box` hits the GiST index of the stored 2154 geometry); only the selected
+rows are transformed to Web Mercator for encoding.
+
+Low zooms stay small: each layer has a minimum zoom (poles, chambers, enclosures and ordinary
+premises from z13), and below z13 routes and cables are filtered by importance (those carrying
+transport or collect cables), premises to critical sites; commune boundaries are simplified to
+the tile's grid. A dense town holds 20 000 route segments in one z12 tile: drawn one by one they
+cost 100–250 ms and close to 1 MB, so the full route network starts at z13.
+"""
+from dataclasses import dataclass
+
+from django.db import connection, transaction
+
+from .geo import boxes_meet, tile_box_to_lambert93, tile_bounds_3857
+
+EXTENT = 4096  # tile grid
+BUFFER = 64  # grid units around the tile, so lines and symbols are not cut at tile edges
+MAX_ZOOM = 22  # largest z served
+TILEJSON_MAXZOOM = 16  # clients overzoom beyond
+IMPORTANT_ROLES = ("TR", "TD", "CO")  # transport, transport+distribution, collect
+DETAIL_ZOOM = 13  # below it, routes and cables filtered by importance
+
+
+@dataclass(frozen=True)
+class TileLayer:
+    name: str
+    table: str
+    minzoom: int
+    columns: dict  # attribute -> (SQL expression over alias t, TileJSON type)
+    joins: str = ""
+    filter_below_detail: str = ""  # SQL condition applied below `filter_zoom`
+    filter_zoom: int = DETAIL_ZOOM
+    simplify: bool = False  # polygons simplified to the tile's grid
+    description: str = ""
+
+    def tilejson_fields(self) -> dict:
+        return {name: kind for name, (_, kind) in self.columns.items()}
+
+
+# Segments carrying a transport or collect cable. Driven from the cables meeting the tile (few,
+# long; a cable without drawing is kept), so the cost follows the tile, not the whole network.
+IMPORTANT_SEGMENT = (
+    "t.id IN (SELECT cr.segment_id FROM network_cableroute cr JOIN network_cable c ON c.id = cr.cable_id "
+    f"WHERE c.network_id = %(network)s AND c.role IN {IMPORTANT_ROLES!r} AND (c.geom IS NULL OR "
+    "c.geom && ST_MakeEnvelope(%(bxmin)s, %(bymin)s, %(bxmax)s, %(bymax)s, 2154)))"
+)
+
+TILE_LAYERS = {
+    layer.name: layer
+    for layer in [
+        TileLayer("sites", "network_site", 8, {
+            "code": ("t.code", "String"), "name": ("t.name", "String"), "site_type": ("t.site_type", "String"),
+            "status": ("t.status", "String"),
+        }, description="Sites techniques (NRO, PM/SRO)"),
+        TileLayer("supports", "network_supportpoint", 13, {
+            "code": ("t.code", "String"), "support_type": ("t.support_type", "String"),
+            "owner": ("t.owner", "String"), "state": ("t.state", "String"), "status": ("t.status", "String"),
+        }, description="Points techniques (appuis, chambres), dès z13"),
+        TileLayer("routes", "network_routesegment", 8, {
+            "code": ("t.code", "String"), "laying_mode": ("t.laying_mode", "String"),
+            "status": ("t.status", "String"), "length_m": ("round(t.length_m::numeric, 1)::float8", "Number"),
+        }, filter_below_detail=IMPORTANT_SEGMENT,
+            description="Cheminements ; sous z13 seulement ceux qui portent du transport ou de la collecte"),
+        TileLayer("cables", "network_cable", 8, {
+            "code": ("t.code", "String"), "role": ("t.role", "String"), "capacity": ("t.capacity", "Number"),
+            "status": ("t.status", "String"),
+        }, filter_below_detail=f"t.role IN {IMPORTANT_ROLES!r}",
+            description="Câbles ; sous z13 seulement transport et collecte"),
+        TileLayer("enclosures", "network_enclosure", 13, {
+            "code": ("t.code", "String"), "enclosure_type": ("t.enclosure_type", "String"),
+            "status": ("t.status", "String"),
+        }, description="Boîtiers (BPE, PBO, PTO), dès z13"),
+        TileLayer("premises", "network_premises", 10, {
+            "code": ("t.code", "String"), "housing_units": ("t.housing_units", "Number"),
+            "business_units": ("t.business_units", "Number"), "connection_status": ("t.connection_status", "String"),
+            "critical_category": ("t.critical_category", "String"), "commune": ("t.commune_id", "String"),
+        }, filter_below_detail="t.critical_category > ''", filter_zoom=13,
+            description="Locaux dès z13 ; de z10 à z12 seulement les sites sensibles"),
+        TileLayer("communes", "network_commune", 6, {
+            "insee": ("t.insee", "String"), "name": ("t.name", "String"),
+        }, simplify=True, description="Communes desservies par le réseau"),
+    ]
+}
+
+
+def tile_unit_m(z: int) -> float:
+    """Size of one tile grid unit at zoom z, in Web Mercator metres."""
+    return 2 * 20037508.342789244 / (1 << z) / EXTENT
+
+
+def render_tile(network, layer_name: str, z: int, x: int, y: int, summary=None) -> bytes:
+    """The MVT bytes of one layer of `network` for tile z/x/y; b"" when the tile is empty.
+
+    `summary` (NetworkSummary) lets tiles outside the network's extent be answered without a query.
+    """
+    layer = TILE_LAYERS[layer_name]
+    if z < layer.minzoom:
+        return b""
+    box = tile_box_to_lambert93(z, x, y, buffer=BUFFER / EXTENT)
+    if box is None:
+        return b""
+    if summary is not None and layer_name != "communes" and not boxes_meet(box, summary.extent_2154):
+        return b""
+    sql, params = tile_sql(layer, network, z, x, y, box, summary)
+    if sql is None:
+        return b""
+    with transaction.atomic(), connection.cursor() as cursor:
+        # ST_AsMVTGeom's high cost estimate makes PostgreSQL JIT-compile the query, which costs
+        # ten times the query itself; a tile query is short, so no JIT.
+        cursor.execute("SET LOCAL jit = off")
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    return bytes(row[0]) if row and row[0] else b""
+
+
+def tile_sql(layer: TileLayer, network, z: int, x: int, y: int, box: tuple, summary=None):
+    """(SQL, params) selecting one layer's features in the box and encoding them as one MVT layer."""
+    xmin, ymin, xmax, ymax = tile_bounds_3857(z, x, y)
+    params = {
+        "network": network.pk, "name": layer.name, "extent": EXTENT, "buffer": BUFFER,
+        "bxmin": box[0], "bymin": box[1], "bxmax": box[2], "bymax": box[3],
+        "txmin": xmin, "tymin": ymin, "txmax": xmax, "tymax": ymax,
+    }
+    geom = "t.geom"
+    if layer.simplify:
+        # simplify in Lambert-93 to about one grid unit (a Mercator metre is ~0.7 m in Brittany)
+        params["tolerance"] = tile_unit_m(z) * 0.7
+        geom = "ST_SimplifyPreserveTopology(t.geom, %(tolerance)s)"
+    where = ["t.geom && ST_MakeEnvelope(%(bxmin)s, %(bymin)s, %(bxmax)s, %(bymax)s, 2154)"]
+    if layer.name == "communes":
+        communes = list(summary.commune_ids) if summary is not None else []
+        if communes:
+            params["communes"] = communes
+            where.append("t.insee = ANY(%(communes)s)")
+        elif network.departement_id:
+            params["departement"] = network.departement_id
+            where.append("t.departement_id = %(departement)s")
+        else:
+            return None, None
+    else:
+        where.append("t.network_id = %(network)s")
+    if layer.filter_below_detail and z < layer.filter_zoom:
+        where.append(layer.filter_below_detail)
+    attributes = ", ".join(f"{expr} AS {name}" for name, (expr, _) in layer.columns.items())
+    sql = f"""
+        WITH features AS (
+            SELECT ST_AsMVTGeom(
+                       ST_Transform({geom}, 3857),
+                       ST_MakeEnvelope(%(txmin)s, %(tymin)s, %(txmax)s, %(tymax)s, 3857),
+                       %(extent)s, %(buffer)s, true) AS geom,
+                   {attributes}
+            FROM {layer.table} AS t {layer.joins}
+            WHERE {' AND '.join(where)}
+        )
+        SELECT ST_AsMVT(features.*, %(name)s, %(extent)s, 'geom') FROM features
+    """
+    return sql, params
+
+
+def tilejson(layer_name: str, tiles_url: str, summary) -> dict:
+    """TileJSON 3.0.0 for one layer; `tiles_url` is the absolute {z}/{x}/{y} template."""
+    layer = TILE_LAYERS[layer_name]
+    bounds = list(summary.extent_4326) if summary and summary.extent_4326 else [-180, -85.0511, 180, 85.0511]
+    center_zoom = max(layer.minzoom, 12)
+    return {
+        "tilejson": "3.0.0",
+        "name": layer.name,
+        "description": layer.description,
+        "scheme": "xyz",
+        "tiles": [tiles_url],
+        "minzoom": layer.minzoom,
+        "maxzoom": TILEJSON_MAXZOOM,
+        "bounds": bounds,
+        "center": [round((bounds[0] + bounds[2]) / 2, 6), round((bounds[1] + bounds[3]) / 2, 6), center_zoom],
+        "vector_layers": [{
+            "id": layer.name, "description": layer.description, "minzoom": layer.minzoom,
+            "maxzoom": TILEJSON_MAXZOOM, "fields": layer.tilejson_fields(),
+        }],
+    }
