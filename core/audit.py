@@ -16,6 +16,8 @@ def snapshot(instance, fields=None) -> dict:
         value = getattr(instance, field.attname)
         if hasattr(value, "wkt"):
             value = value.wkt
+        elif hasattr(value, "name") and hasattr(value, "storage"):  # FieldFile: its stored path
+            value = value.name
         data[field.attname] = value
     return json.loads(json.dumps(data, cls=DjangoJSONEncoder))
 

@@ -6,6 +6,25 @@ from organisations.models import Organisation, OrganisationKind
 from organisations.services import issue_token
 
 
+@pytest.fixture(autouse=True)
+def _reference_boundaries(django_db_setup, django_db_blocker):
+    """Keep the département/commune boundaries (loaded by a data migration) present.
+
+    A transactional test (transaction=True, live_server, celery_worker) ends with a flush that
+    empties every table, data-migration rows included. This fixture runs before the test's own
+    database fixture (autouse first), so a reload here is committed and serves every later test.
+    """
+    from django.db import connection
+
+    from network.models import Departement
+    from network.services.boundaries import load_boundaries
+
+    with django_db_blocker.unblock():
+        if not Departement.objects.exists():
+            with connection.cursor() as cursor:
+                load_boundaries(cursor)
+
+
 @pytest.fixture
 def celery_worker(transactional_db):
     """A real Celery worker (solo pool, in a thread) consuming the test broker on the real Redis.

@@ -33,7 +33,7 @@ def test_log_in_see_map_switch_to_english(page, crisis_user):
     page.wait_for_selector("#map .maplibregl-canvas, #map canvas")
     assert page.locator("#layer-switcher input[data-layer]").count() >= 9
     screenshot(page, "map-fr")
-    page.select_option("#lang-select", "en")
-    page.wait_for_load_state("networkidle")
+    with page.expect_navigation():
+        page.select_option("#lang-select", "en")
     assert page.locator("a[aria-current=page]").inner_text() == "Map"
     screenshot(page, "map-en")
