@@ -1,0 +1,44 @@
+"""Request and response shapes of the resilience API (impact, trace, SPOF, commune report)."""
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+
+class ImpactRequestSerializer(serializers.Serializer):
+    """POST /api/v1/impact/: the failed assets by GraceTHD code; `page`/`page_size` page the
+    premises list (they may also come in the query string)."""
+
+    network = serializers.SlugField(help_text=_("Identifiant court du réseau."))
+    segments = serializers.ListField(child=serializers.CharField(), required=False, default=list,
+                                     help_text=_("Codes des cheminements coupés."))
+    supports = serializers.ListField(child=serializers.CharField(), required=False, default=list,
+                                     help_text=_("Codes des points techniques (appuis, chambres) tombés."))
+    sites = serializers.ListField(child=serializers.CharField(), required=False, default=list,
+                                  help_text=_("Codes des sites techniques inondés ou hors service."))
+    page = serializers.IntegerField(min_value=1, required=False, default=1)
+    page_size = serializers.IntegerField(min_value=1, max_value=5000, required=False, default=100)
+
+
+class PageQuerySerializer(serializers.Serializer):
+    page = serializers.IntegerField(min_value=1, required=False)
+    page_size = serializers.IntegerField(min_value=1, max_value=5000, required=False)
+
+
+class NetworkQuerySerializer(serializers.Serializer):
+    network = serializers.SlugField(help_text=_("Identifiant court du réseau."))
+
+
+class SpofQuerySerializer(serializers.Serializer):
+    min_premises = serializers.IntegerField(min_value=1, required=False, default=1)
+
+
+class ImpactResponseSerializer(serializers.Serializer):
+    """Documentation of the impact answer (built as a plain dict by the view)."""
+
+    network = serializers.CharField()
+    version = serializers.IntegerField()
+    figures = serializers.DictField()
+    communes = serializers.ListField(child=serializers.DictField())
+    critical_sites = serializers.ListField(child=serializers.DictField())
+    failed = serializers.DictField()
+    premises = serializers.DictField()
+    geojson = serializers.DictField()
