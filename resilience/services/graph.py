@@ -393,7 +393,7 @@ class ServiceGraph:
         self.premises_businesses = np.fromiter((r[5] for _, r in served), dtype=np.int64, count=count)
         self.premises_critical = [r[6] or "" for _, r in served]
         is_critical = np.fromiter((bool(r[6]) for _, r in served), dtype=np.int64, count=count)
-        self.premises_position = {int(pid): i for i, pid in enumerate(self.premises_ids)}
+        self.premises_is_critical = is_critical.astype(bool)
         keys = np.fromiter((k for k, _ in served), dtype=np.int64, count=count)
         self.prem_offset = np.searchsorted(keys, np.arange(len(self.order) + 1), side="left")
         zero = np.zeros(1, dtype=np.int64)

@@ -143,7 +143,7 @@ def result_from_positions(graph: ServiceGraph, positions: np.ndarray, failed_seg
         p = np.bincount(shifted, minlength=ncomm)
         h = np.bincount(shifted, weights=graph.premises_households[positions], minlength=ncomm)
         b = np.bincount(shifted, weights=graph.premises_businesses[positions], minlength=ncomm)
-        crit_flags = np.fromiter((bool(graph.premises_critical[i]) for i in positions), dtype=bool, count=len(positions))
+        crit_flags = graph.premises_is_critical[positions]
         c = np.bincount(shifted[crit_flags], minlength=ncomm)
         for i in np.flatnonzero(p):
             insee = graph.commune_insees[i] if i < ncomm - 1 else ""
@@ -162,7 +162,7 @@ def result_from_positions(graph: ServiceGraph, positions: np.ndarray, failed_seg
     cables = sorted({graph.cable_codes[graph.edge_cable[e]] for e in graph.edges_of_segments(failed_segments)})
     return ImpactResult(
         network_id=graph.network_id, version=graph.version,
-        premises_ids=[int(x) for x in graph.premises_ids[positions]] if len(positions) else [],
+        premises_ids=graph.premises_ids[positions].tolist(),
         households=households, businesses=businesses, communes=communes, critical_sites=critical_sites,
         failed_segments=sorted(graph.segment_codes[s] for s in failed_segments),
         failed_supports=sorted(graph.support_codes[s] for s in set(supports)),
