@@ -42,3 +42,41 @@ class ImpactResponseSerializer(serializers.Serializer):
     failed = serializers.DictField()
     premises = serializers.DictField()
     geojson = serializers.DictField()
+
+
+class TraceResponseSerializer(serializers.Serializer):
+    """Hops from the premises up to the NRO: premises, enclosure, cable (segments, supports), site…"""
+
+    premises = serializers.CharField()
+    served = serializers.BooleanField()
+    nro = serializers.CharField(allow_null=True)
+    length_m = serializers.FloatField()
+    hops = serializers.ListField(child=serializers.DictField())
+
+
+class SpofResponseSerializer(serializers.Serializer):
+    network = serializers.CharField()
+    version = serializers.IntegerField()
+    min_premises = serializers.IntegerField()
+    count = serializers.IntegerField()
+    page = serializers.IntegerField()
+    page_size = serializers.IntegerField()
+    results = serializers.ListField(child=serializers.DictField())
+
+
+class CommuneResilienceResponseSerializer(serializers.Serializer):
+    network = serializers.CharField()
+    version = serializers.IntegerField()
+    commune = serializers.DictField()
+    premises = serializers.IntegerField()
+    premises_served = serializers.IntegerField()
+    premises_not_served = serializers.IntegerField()
+    households = serializers.IntegerField()
+    businesses = serializers.IntegerField()
+    routes_km_by_laying_mode = serializers.ListField(child=serializers.DictField())
+    routes_km_total = serializers.FloatField()
+    aerial_dependency = serializers.DictField()
+    overhead_dependency = serializers.DictField()
+    top_single_points_of_failure = serializers.ListField(child=serializers.DictField())
+    critical_sites_single_path = serializers.JSONField()
+    premises_per_pbo = serializers.DictField()

@@ -27,7 +27,8 @@ from ..services.report import commune_resilience
 from ..services.spof import spof_table
 from ..services.trace import trace_on_graph
 from .serializers import (
-    ImpactRequestSerializer, ImpactResponseSerializer, NetworkQuerySerializer, PageQuerySerializer, SpofQuerySerializer,
+    CommuneResilienceResponseSerializer, ImpactRequestSerializer, ImpactResponseSerializer, NetworkQuerySerializer,
+    PageQuerySerializer, SpofQuerySerializer, SpofResponseSerializer, TraceResponseSerializer,
 )
 
 
@@ -119,7 +120,7 @@ class ImpactView(APIView):
 class PremisesTraceView(APIView):
     """GET /premises/<code>/trace/?network=SLUG → the premises' path to its NRO."""
 
-    @extend_schema(parameters=[OpenApiParameter("network", str, required=True)])
+    @extend_schema(parameters=[OpenApiParameter("network", str, required=True)], responses=TraceResponseSerializer)
     def get(self, request, code):
         q = NetworkQuerySerializer(data=request.query_params)
         q.is_valid(raise_exception=True)
@@ -132,7 +133,7 @@ class NetworkSpofView(APIView):
     """GET /networks/<slug>/spof/?min_premises=N → ranked single points of failure (paginated)."""
 
     @extend_schema(parameters=[OpenApiParameter("min_premises", int), OpenApiParameter("page", int),
-                               OpenApiParameter("page_size", int)])
+                               OpenApiParameter("page_size", int)], responses=SpofResponseSerializer)
     def get(self, request, slug):
         q = SpofQuerySerializer(data=request.query_params)
         q.is_valid(raise_exception=True)
@@ -152,7 +153,8 @@ class CommuneResilienceView(APIView):
     """GET /communes/<insee>/resilience/?network=SLUG → the commune's resilience report.
     Elected officials: their own commune only, aggregates only."""
 
-    @extend_schema(parameters=[OpenApiParameter("network", str, required=True)])
+    @extend_schema(parameters=[OpenApiParameter("network", str, required=True)],
+                   responses=CommuneResilienceResponseSerializer)
     def get(self, request, insee):
         q = NetworkQuerySerializer(data=request.query_params)
         q.is_valid(raise_exception=True)

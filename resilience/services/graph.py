@@ -575,6 +575,7 @@ class GraphCache:
         self.max_networks = max_networks
         self._graphs: OrderedDict[int, ServiceGraph] = OrderedDict()
         self._lock = threading.Lock()
+        self._building: dict[int, threading.Lock] = {}
         self.builds = 0  # how many graphs this process built (tests and metrics read it)
 
     def get(self, network: Network) -> ServiceGraph:
@@ -584,12 +585,21 @@ class GraphCache:
             if graph is not None and graph.version == version:
                 self._graphs.move_to_end(network.pk)
                 return graph
+            building = self._building.setdefault(network.pk, threading.Lock())
+        with building:  # one build per network at a time; other networks are not held up
+            with self._lock:
+                graph = self._graphs.get(network.pk)
+                if graph is not None and graph.version == version:
+                    return graph
             graph = ServiceGraph(load_rows(network))
-            self.builds += 1
-            self._graphs[network.pk] = graph
-            self._graphs.move_to_end(network.pk)
-            while len(self._graphs) > self.max_networks:
-                self._graphs.popitem(last=False)
+            with self._lock:
+                self.builds += 1
+                current = self._graphs.get(network.pk)
+                if current is None or current.version <= graph.version:
+                    self._graphs[network.pk] = graph
+                    self._graphs.move_to_end(network.pk)
+                while len(self._graphs) > self.max_networks:
+                    self._graphs.popitem(last=False)
             return graph
 
     def clear(self) -> None:
