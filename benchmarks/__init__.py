@@ -1,1 +1,1 @@
-"""Benchmarks (make bench): performance figures, never asserted in tests."""
+"""Benchmarks at département scale (`python -m benchmarks <name> ...`); figures in benchmarks/README.md."""

@@ -49,6 +49,16 @@ from network.models import (
 
 SOURCE = "source"  # name of the virtual root in the networkx graph
 
+# Which segments ending at its node a support carries, by support type (pt_typephy) and laying mode
+# (cm_typ_imp): a pole the aerial ones, a façade anchor the façade ones, a chamber the underground
+# ones, a building support the in-building ones; any other type (or unknown) all of them.
+SUPPORT_CARRIES = {
+    "A": frozenset({"0", "1"}),
+    "F": frozenset({"2"}),
+    "C": frozenset({"4", "5", "6", "7", "8"}),
+    "I": frozenset({"3"}),
+}
+
 
 @dataclass
 class NetworkRows:
@@ -410,10 +420,18 @@ class ServiceGraph:
             out.update(self.segment_edges.get(s, ()))
         return out
 
+    def segments_of_support(self, i: int) -> list[int]:
+        """Segments support i carries: those ending at its node, of a laying mode its type carries."""
+        at_node = self.node_segments.get(self.support_node[i], ())
+        modes = SUPPORT_CARRIES.get(self.support_type[i])
+        if modes is None:
+            return list(at_node)
+        return [s for s in at_node if self.segment_mode[s] in modes]
+
     def segments_of_supports(self, supports) -> set[int]:
         out = set()
         for i in supports:
-            out.update(self.node_segments.get(self.support_node[i], ()))
+            out.update(self.segments_of_support(i))
         return out
 
     def vertices_of_sites(self, sites) -> set[int]:

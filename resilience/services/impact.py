@@ -1,8 +1,9 @@
 """Cut impact (*impact d'une coupure*): which premises lose service when segments, supports or
 sites fail.
 
-Rules: a failed support (pole *appui*, chamber *chambre*) fails every route segment ending at its
-node; a failed segment (*cheminement*) fails every cable running over it (only the stretch between
+Rules: a failed support (pole *appui*, chamber *chambre*, façade anchor) fails every route segment
+ending at its node that it carries (a pole the aerial ones, a chamber the underground ones, a façade
+anchor the façade ones: graph.SUPPORT_CARRIES); a failed segment (*cheminement*) fails every cable running over it (only the stretch between
 the enclosures the cable is spliced at, see graph.py); a failed site (flooded or unpowered NRO or
 PM/SRO) fails its node, hence everything fed only through it. A premises loses service when no path
 is left from its PBO to any NRO; premises that had no path before the failure are not counted.

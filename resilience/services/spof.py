@@ -65,7 +65,7 @@ def spof_table(graph: ServiceGraph) -> list[SinglePoint]:
         if edges:
             add("segment", s, code, graph.segment_mode[s], evaluate(("e", tuple(sorted(edges))), set(edges), set()))
     for i, code in enumerate(graph.support_codes):
-        edges = graph.edges_of_segments(graph.node_segments.get(graph.support_node[i], ()))
+        edges = graph.edges_of_segments(graph.segments_of_support(i))
         if edges:
             add("support", i, code, graph.support_type[i], evaluate(("e", tuple(sorted(edges))), edges, set()))
     for i, code in enumerate(graph.site_codes):

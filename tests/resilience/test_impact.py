@@ -71,6 +71,18 @@ def test_pole_down_fails_the_segments_it_carries(net):
     assert result.failed_cables == ["CB-D1"]
 
 
+def test_a_pole_carries_only_the_aerial_segments_at_its_node(net):
+    # PT-PBO1 holds PBO1; at its node end CM-D1b (aerial, power poles) and CM-D2 (façade)
+    result = both(net, failed_supports=["PT-PBO1"])
+    assert result.failed_segments == ["CM-D1b"]
+    assert codes(net, result) == PBO1 | PBO2
+
+
+def test_a_facade_anchor_carries_the_facade_segment(net):
+    result = both(net, failed_supports=["PT-PBO2"])
+    assert result.failed_segments == ["CM-D2"] and codes(net, result) == PBO2
+
+
 def test_flooded_chamber_on_the_ring_cuts_nobody(net):
     assert both(net, failed_supports=["PT-T3"]).premises == 0
 
