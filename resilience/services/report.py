@@ -27,11 +27,16 @@ from .spof import commune_counts, spof_table
 
 
 def route_length_by_mode(network: Network, insee: str) -> dict[str, float]:
-    """Metres of route of each laying mode inside the commune."""
+    """Metres of route of each laying mode inside the commune. The boundary is cut into small
+    pieces first (ST_Subdivide: the pieces do not overlap, so lengths add up) so that each test
+    runs against a few vertices, not the whole commune outline; segments wholly inside a piece are
+    counted whole, only those crossing a piece's edge are clipped."""
     sql = f"""
-        SELECT s.laying_mode, SUM(ST_Length(ST_Intersection(s.geom, c.geom)))
-        FROM {RouteSegment._meta.db_table} s JOIN {Commune._meta.db_table} c ON c.insee = %s
-        WHERE s.network_id = %s AND ST_Intersects(s.geom, c.geom)
+        WITH parts AS (SELECT ST_Subdivide(geom, 128) AS geom FROM {Commune._meta.db_table} WHERE insee = %s)
+        SELECT s.laying_mode, SUM(CASE WHEN ST_CoveredBy(s.geom, p.geom) THEN ST_Length(s.geom)
+                                       ELSE ST_Length(ST_Intersection(s.geom, p.geom)) END)
+        FROM {RouteSegment._meta.db_table} s JOIN parts p ON ST_Intersects(s.geom, p.geom)
+        WHERE s.network_id = %s
         GROUP BY s.laying_mode
     """
     with connection.cursor() as cursor:
@@ -60,7 +65,11 @@ def commune_resilience(network: Network, insee: str, top: int = 10, aggregates_o
     """The report of one commune of one network (plain dict, JSON-ready)."""
     graph = get_service_graph(network)
     commune = Commune.objects.only("insee", "name").get(insee=insee)
-    metres = route_length_by_mode(network, insee)
+    # geometry does not change without a version bump: kept on the graph, per commune
+    cache = graph.__dict__.setdefault("_route_length_by_commune", {})
+    if insee not in cache:
+        cache[insee] = route_length_by_mode(network, insee)
+    metres = cache[insee]
     labels = dict(LayingMode.choices)
     routes = [{"laying_mode": mode, "label": str(labels.get(mode, mode)), "km": round(m / 1000.0, 3)}
               for mode, m in sorted(metres.items())]
