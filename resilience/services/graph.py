@@ -7,7 +7,9 @@ Model
   every node that holds an NRO site: "being served" means "being connected to SOURCE".
 - Edges are cables (*câbles*, `t_cable`), node1–node2, each carrying its ordered route segments
   (*cheminements*, `t_cable_cond`/`t_cond_chem`) and, through them, the support points (*appuis*,
-  *chambres*) standing at those segments' end nodes: a pole at a segment end carries that segment.
+  *chambres*) standing at those segments' end nodes: a support at a segment end carries that
+  segment when its type fits the laying mode (SUPPORT_CARRIES: a pole the aerial ones, a chamber
+  the underground ones, a façade anchor the façade ones).
   A cable whose route passes through a node holding an enclosure (a tap, *piquage*) is split there
   into several edges, so a PBO spliced on a through cable is fed from both sides of its cable.
 - Premises (*locaux*) hang on their PBO (`Premises.pbo` → `Enclosure.node`). Premises without a PBO,
@@ -241,6 +243,22 @@ class ServiceGraph:
         self.cable_edges: dict[int, list[int]] = {}
         for e, ci in enumerate(self.edge_cable):
             self.cable_edges.setdefault(ci, []).append(e)
+        # supports carrying each segment, then each edge's supports in route order (u to v)
+        self.segment_supports: dict[int, list[int]] = {}
+        for i in range(len(self.support_ids)):
+            for seg in self.segments_of_support(i):
+                self.segment_supports.setdefault(seg, []).append(i)
+        self.edge_supports: list[tuple] = []
+        for e, segs in enumerate(self.edge_segments):
+            path = self.edge_path_nodes[e]
+            ordered = []
+            for k, seg in enumerate(segs):
+                carriers = self.segment_supports.get(seg, ())
+                ends = (path[k], path[k + 1]) if len(path) == len(segs) + 1 else (None, None)
+                for node_id in ends:  # the support at the segment's start, then at its end
+                    ordered.extend(i for i in carriers if self.support_node[i] == node_id)
+                ordered.extend(i for i in carriers if self.support_node[i] not in ends)
+            self.edge_supports.append(tuple(dict.fromkeys(ordered)))
 
         self.n = len(self.node_ids)
         self.source = self.n
@@ -267,7 +285,8 @@ class ServiceGraph:
         g.add_nodes_from(self.node_ids)
         g.add_edges_from(
             (self.node_ids[self.edge_u[e]], self.node_ids[self.edge_v[e]], e,
-             {"cable": self.cable_codes[self.edge_cable[e]], "length": self.edge_length[e]})
+             {"cable": self.cable_codes[self.edge_cable[e]], "length": self.edge_length[e],
+              "segments": self.edge_segments[e], "supports": self.edge_supports[e]})
             for e in range(self.m) if self.edge_u[e] != self.edge_v[e]
         )
         g.add_edges_from((SOURCE, self.node_ids[v], self.m + k, {"virtual": True}) for k, v in enumerate(self.nro_vertices))

@@ -46,12 +46,11 @@ def _node_hops(graph: ServiceGraph, node_id: int, distance: float, first_enclosu
 def _cable_hop(graph: ServiceGraph, e: int, a: int, distance: float) -> dict:
     segments = list(graph.edge_segments[e])
     nodes = list(graph.edge_path_nodes[e])
+    supports = [graph.support_codes[i] for i in graph.edge_supports[e]]
     if graph.edge_u[e] != a:  # travelling v -> u
         segments.reverse()
         nodes.reverse()
-    supports = []
-    for node_id in nodes:
-        supports.extend(graph.support_codes[i] for i in graph.node_supports.get(node_id, ()))
+        supports.reverse()
     ci = graph.edge_cable[e]
     return {
         "kind": "cable", "code": graph.cable_codes[ci], "role": graph.cable_role[ci],
@@ -60,7 +59,7 @@ def _cable_hop(graph: ServiceGraph, e: int, a: int, distance: float) -> dict:
         "length_m": round(graph.edge_length[e], 1), "distance_m": round(distance, 1),
         "segments": [{"code": graph.segment_codes[s], "laying_mode": graph.segment_mode[s],
                       "length_m": round(graph.segment_length[s], 1)} for s in segments],
-        "supports": list(dict.fromkeys(supports)),
+        "supports": supports,
     }
 
 

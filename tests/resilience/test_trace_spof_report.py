@@ -29,7 +29,7 @@ def test_trace_of_the_hospital_goes_up_the_tree_then_the_ring(net):
     d2, d1, t1 = (h for h in t.hops if h["kind"] == "cable")
     assert [s["code"] for s in d1["segments"]] == ["CM-D1b", "CM-D1a"]  # in the direction of travel
     assert d1["supports"] == ["PT-PBO1", "PT-A1"]
-    assert d2["supports"] == ["PT-PBO2", "PT-PBO1"]
+    assert d2["supports"] == ["PT-PBO2"]  # façade: on its anchor, not on PBO1's pole
     assert (d2["length_m"], d1["length_m"], t1["length_m"]) == (300.0, 600.0, 1000.0)
     assert t1["distance_m"] == 900.0 and t.length_m == pytest.approx(1900.0)
 
