@@ -160,3 +160,13 @@ def test_mayor_sees_aggregates_of_own_commune_only(mayor, make_org, token_client
 
 def test_api_root_lists_impact(manager):
     assert "impact" in manager.get("/api/v1/").json()
+
+
+def test_impact_query_count_does_not_grow_with_the_cut(manager, django_assert_max_num_queries):
+    manager.post("/api/v1/impact/", {"network": "net-a", "segments": ["CM-D3b"]}, format="json")  # graph built
+    with django_assert_max_num_queries(8):
+        small = manager.post("/api/v1/impact/", {"network": "net-a", "segments": ["CM-D3b"]}, format="json")
+    with django_assert_max_num_queries(8):
+        big = manager.post("/api/v1/impact/", {"network": "net-a", "sites": ["ST-NRO1"], "supports": ["PT-A1", "PT-C1"],
+                                               "segments": ["CM-D1a", "CM-D2", "CM-T1"]}, format="json")
+    assert small.json()["figures"]["premises"] == 3 and big.json()["figures"]["premises"] == 9

@@ -146,3 +146,19 @@ def test_random_failure_sets_fast_equals_reachability(net):
         assert fast.premises_ids == slow.premises_ids, kw
         sizes.append(fast.premises)
     assert len(set(sizes)) > 2  # the sets cut various amounts
+
+
+def test_graph_is_built_in_a_fixed_handful_of_queries(net, django_assert_num_queries):
+    from resilience.services.graph import ServiceGraph, load_rows
+
+    # version, cables, routes, segments, supports, sites, enclosures, premises, node codes, communes
+    with django_assert_num_queries(10):
+        graph = ServiceGraph(load_rows(net.network))
+    assert graph.m == 6 and len(graph.premises_ids) == 9
+
+
+def test_impact_on_a_built_graph_reads_only_the_version(net, django_assert_num_queries):
+    get_service_graph(net.network)
+    with django_assert_num_queries(1):
+        result = impact(net.network, failed_sites=["ST-NRO1"])
+    assert result.premises == 9
