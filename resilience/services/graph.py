@@ -76,12 +76,13 @@ class NetworkRows:
     sites: list = field(default_factory=list)  # (id, code, node_id, site_type)
     enclosures: list = field(default_factory=list)  # (id, code, node_id, enclosure_type)
     premises: list = field(default_factory=list)  # (id, code, pbo_id, commune_id, housing, business, critical)
-    node_codes: dict = field(default_factory=dict)  # node id -> code
+    node_codes: dict = field(default_factory=dict)  # node id -> code (optional: trace reads missing ones)
     communes: dict = field(default_factory=dict)  # insee -> name
 
 
 def load_rows(network: Network) -> NetworkRows:
-    """Every row the graph needs, in a fixed handful of set-based queries (values_list)."""
+    """Every row the graph needs, in a fixed handful of set-based queries (values_list). Node codes
+    are not loaded (a trace reads the few it shows)."""
     net = network.pk
     version = Network.objects.filter(pk=net).values_list("version", flat=True).get()
     rows = NetworkRows(network_id=net, version=version)
@@ -100,10 +101,6 @@ def load_rows(network: Network) -> NetworkRows:
             "id", "code", "pbo_id", "commune_id", "housing_units", "business_units", "critical_category"
         )
     )
-    from network.models import Node
-
-    used = {r[2] for r in rows.cables} | {r[3] for r in rows.cables} | {r[2] for r in rows.sites} | {r[2] for r in rows.enclosures}
-    rows.node_codes = dict(Node.objects.filter(network_id=net, id__in=used).values_list("id", "code")) if used else {}
     insees = {r[3] for r in rows.premises if r[3]}
     rows.communes = dict(Commune.objects.filter(insee__in=insees).values_list("insee", "name")) if insees else {}
     return rows

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from network.models import Network, Premises
+from network.models import Network, Node, Premises
 
 from .graph import ServiceGraph, get_service_graph
 
@@ -63,6 +63,13 @@ def _cable_hop(graph: ServiceGraph, e: int, a: int, distance: float) -> dict:
     }
 
 
+def _fill_node_codes(graph: ServiceGraph, node_ids) -> None:
+    """Codes of the nodes a trace shows, read in one query when the graph does not hold them."""
+    missing = [n for n in set(node_ids) if n not in graph.node_codes]
+    if missing:
+        graph.node_codes.update(Node.objects.filter(id__in=missing).values_list("id", "code"))
+
+
 def trace_on_graph(graph: ServiceGraph, premises_code: str, pbo_id: int | None) -> Trace:
     out = Trace(premises=premises_code, served=False, hops=[{"kind": "premises", "code": premises_code, "distance_m": 0.0}])
     if pbo_id is None or pbo_id not in graph.enclosure_index:
@@ -70,12 +77,14 @@ def trace_on_graph(graph: ServiceGraph, premises_code: str, pbo_id: int | None) 
     enclosure = graph.enclosure_index[pbo_id]
     node_id = graph.enclosure_node[enclosure]
     v = graph.node_index[node_id]
+    path = graph.path_to_source(v) if graph.reached[v] else []
+    _fill_node_codes(graph, [node_id] + [n for e, _, _ in path for n in graph.edge_path_nodes[e]])
     out.hops += _node_hops(graph, node_id, 0.0, first_enclosure=enclosure)
     if not graph.reached[v]:
         return out
     out.served = True
     distance = 0.0
-    for e, a, b in graph.path_to_source(v):
+    for e, a, b in path:
         out.hops.append(_cable_hop(graph, e, a, distance))
         distance += graph.edge_length[e]
         out.hops += _node_hops(graph, graph.node_ids[b], distance)
