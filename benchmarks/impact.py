@@ -1,0 +1,167 @@
+"""Benchmark of the impact engine (resilience.services) on a network already in the database,
+e.g. a 300k-premises one from `manage.py generate_rip`.
+
+    .venv/bin/python -m benchmarks.impact --network SLUG [--cuts 1,100,1000,5000] [--repeats 20] [--seed 1] [--memory]
+
+Measures, in one run:
+- graph build: rows loading (SQL) and precomputation, in seconds; with --memory, the Python heap
+  held by the graph (tracemalloc peak, slower run);
+- impact of k random failed segments (k in --cuts): p50 / p95 in milliseconds, fast method, and the
+  same computation with scipy.sparse.csgraph.connected_components on a CSR matrix of the graph,
+  side by side, with the same answer required (an AssertionError otherwise);
+- single points of failure: time to compute the ranked table of every segment, support and site.
+
+Nothing here asserts times: figures go to benchmarks/README.md. The functions are importable, so
+the lead can call them from a shell (`manage.py shell`) on any network.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import time
+import tracemalloc
+
+import numpy as np
+
+
+def setup_django() -> None:
+    import os
+
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    django.setup()
+
+
+def percentile(values, q) -> float:
+    return float(np.percentile(np.asarray(values, dtype=float), q)) if values else 0.0
+
+
+def graph_build(network, memory: bool = False) -> tuple[object, dict]:
+    """Build the service graph from scratch (no cache): (graph, figures)."""
+    from resilience.services.graph import ServiceGraph, load_rows
+
+    t0 = time.perf_counter()
+    rows = load_rows(network)
+    t1 = time.perf_counter()
+    graph = ServiceGraph(rows)
+    t2 = time.perf_counter()
+    figures = {
+        "premises": graph.premises_total, "premises_served": len(graph.premises_ids), "segments": len(graph.segment_codes),
+        "cables": len(graph.cable_codes), "graph_vertices": graph.n, "graph_edges": graph.m, "bridges": len(graph.bridges),
+        "blocks": len(graph.comp_nodes), "largest_block": max(len(c) for c in graph.comp_nodes),
+        "load_rows_s": round(t1 - t0, 3), "precompute_s": round(t2 - t1, 3), "build_s": round(t2 - t0, 3),
+    }
+    if memory:
+        del rows
+        tracemalloc.start()
+        ServiceGraph(load_rows(network))
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        figures["build_peak_mb"] = round(peak / 2**20, 3)
+    return graph, figures
+
+
+class ScipyReference:
+    """The same question, answered by scipy: connected components of the graph without the failed
+    edges and vertices, then the premises whose PBO is not in the source's component."""
+
+    def __init__(self, graph):
+        from scipy.sparse import csr_matrix
+
+        self.graph = graph
+        u = list(graph.edge_u) + [graph.source] * len(graph.nro_vertices)
+        v = list(graph.edge_v) + list(graph.nro_vertices)
+        self.u = np.asarray(u, dtype=np.int64)
+        self.v = np.asarray(v, dtype=np.int64)
+        self.size = graph.n + 1
+        self.csr_matrix = csr_matrix
+        counts = np.diff(graph.prem_offset)
+        self.premises_vertex = np.repeat(np.asarray(graph.order, dtype=np.int64), counts)
+
+    def cut_positions(self, failed_edges, failed_vertices) -> np.ndarray:
+        from scipy.sparse.csgraph import connected_components
+
+        keep = np.ones(len(self.u), dtype=bool)
+        if failed_edges:
+            keep[np.fromiter(failed_edges, dtype=np.int64)] = False
+        if failed_vertices:
+            dead = np.zeros(self.size, dtype=bool)
+            dead[np.fromiter(failed_vertices, dtype=np.int64)] = True
+            keep &= ~dead[self.u] & ~dead[self.v]
+        m = self.csr_matrix((np.ones(int(keep.sum()), dtype=np.int8), (self.u[keep], self.v[keep])), shape=(self.size, self.size))
+        _, labels = connected_components(m, directed=False)
+        alive = labels == labels[self.graph.source]
+        if failed_vertices:
+            alive[np.fromiter(failed_vertices, dtype=np.int64)] = False
+        return np.flatnonzero(~alive[self.premises_vertex]).astype(np.int64)
+
+
+def impact_timings(graph, cuts: int, repeats: int = 20, seed: int = 1, reference: ScipyReference | None = None) -> dict:
+    """p50/p95 (ms) of the impact of `cuts` random failed segments, fast method and scipy."""
+    rng = random.Random(seed)
+    carried = sorted(graph.segment_edges)
+    fast_ms, scipy_ms, cut_sizes = [], [], []
+    for _ in range(repeats):
+        segments = rng.sample(carried, min(cuts, len(carried)))
+        t0 = time.perf_counter()
+        edges, vertices, _ = graph.failures(segments)
+        positions = graph.cut_positions(edges, vertices)
+        t1 = time.perf_counter()
+        fast_ms.append((t1 - t0) * 1000)
+        cut_sizes.append(len(positions))
+        if reference is not None:
+            t2 = time.perf_counter()
+            edges2, vertices2, _ = graph.failures(segments)
+            expected = reference.cut_positions(edges2, vertices2)
+            scipy_ms.append((time.perf_counter() - t2) * 1000)
+            assert np.array_equal(positions, expected), f"fast and scipy differ for {cuts} cuts"
+    out = {"cuts": cuts, "repeats": repeats, "fast_p50_ms": round(percentile(fast_ms, 50), 2),
+           "fast_p95_ms": round(percentile(fast_ms, 95), 2), "premises_cut_p50": int(percentile(cut_sizes, 50))}
+    if scipy_ms:
+        out.update(scipy_p50_ms=round(percentile(scipy_ms, 50), 2), scipy_p95_ms=round(percentile(scipy_ms, 95), 2))
+    return out
+
+
+def spof_time(graph) -> dict:
+    from resilience.services.spof import spof_table
+
+    if hasattr(graph, "_spof_table"):
+        del graph._spof_table
+    t0 = time.perf_counter()
+    table = spof_table(graph)
+    return {"spof_s": round(time.perf_counter() - t0, 3), "spof_elements": len(table),
+            "top": [sp.as_dict() for sp in table[:5]]}
+
+
+def run(network, cuts=(1, 100, 1000, 5000), repeats: int = 20, seed: int = 1, memory: bool = False, scipy: bool = True) -> dict:
+    graph, build = graph_build(network, memory=memory)
+    reference = ScipyReference(graph) if scipy else None
+    return {
+        "network": network.slug, "build": build,
+        "impact": [impact_timings(graph, k, repeats=repeats, seed=seed + k, reference=reference) for k in cuts],
+        "spof": spof_time(graph),
+    }
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--network", required=True)
+    parser.add_argument("--cuts", default="1,100,1000,5000")
+    parser.add_argument("--repeats", type=int, default=20)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--memory", action="store_true")
+    parser.add_argument("--no-scipy", action="store_true")
+    args = parser.parse_args(argv)
+    setup_django()
+    from network.models import Network
+
+    network = Network.objects.get(slug=args.network)
+    figures = run(network, cuts=[int(c) for c in args.cuts.split(",")], repeats=args.repeats, seed=args.seed,
+                  memory=args.memory, scipy=not args.no_scipy)
+    print(json.dumps(figures, indent=2, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()
