@@ -248,6 +248,10 @@ def apply_one(parsed: ParsedAlert, raw: RawMessage, *, organisation=None, networ
 
     values = {f: getattr(parsed, f) for f in ALERT_FIELDS}
     existing = Alert.objects.filter(source=parsed.source, sender=parsed.sender, identifier=parsed.identifier).first()
+    if existing is not None and existing.organisation_id != getattr(organisation, "pk", None):
+        if existing.organisation_id is None:
+            return existing  # a public alert pushed again by an organisation: the same public information
+        raise refuse("identifier", _("identifiant déjà utilisé par un autre émetteur"))
     if existing is not None:  # the same alert again: update in place
         same_area = (existing.area is None and parsed.area is None) or (
             existing.area is not None and parsed.area is not None and existing.area.equals_exact(parsed.area, 0.01))
