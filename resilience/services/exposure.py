@@ -64,7 +64,10 @@ class ExposedAssets:
 
 
 def matrix_for(hazard: str, level: int) -> dict:
-    """asset class -> probability for this hazard and level (from the editable matrix)."""
+    """asset class -> probability for this hazard and level (from the editable matrix; an empty
+    matrix — never loaded, or a flushed test database — falls back to the shipped defaults)."""
+    if not VulnerabilityRule.objects.exists():
+        return {c: levels[level] for c, levels in DEFAULT_MATRIX.get(hazard, {}).items() if level in levels}
     return dict(VulnerabilityRule.objects.filter(hazard=hazard, level=level).values_list("asset_class", "probability"))
 
 

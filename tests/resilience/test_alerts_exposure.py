@@ -79,3 +79,13 @@ def test_alert_elsewhere_concerns_no_network():
     build_small_network()
     doc = cap(infos=[info(areas=[area(desc="Manche", geocodes=[("NUTS3", "FRD12")])])])
     assert refresh_alert(ingest_payload(doc, "cap").alerts[0]) == []
+
+
+def test_matrix_is_editable():
+    from resilience.models import VulnerabilityRule
+
+    build_small_network()
+    VulnerabilityRule.objects.filter(hazard="wind", asset_class="facade").delete()
+    VulnerabilityRule.objects.filter(hazard="wind", asset_class="aerial_power", level=3).update(probability=0.5)
+    [run] = refresh_alert(ingest_payload(cap(), "cap").alerts[0])
+    assert probabilities(run, "segments") == {"CM-T1": 0.10, "CM-D1a": 0.10, "CM-D1b": 0.5}
