@@ -9,8 +9,8 @@ import json
 
 import django_filters
 from django.conf import settings
-from django.contrib.gis.geos import GEOSGeometry
-from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from django.utils.translation import gettext_lazy as _
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -72,6 +72,8 @@ class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Crea
     def get_serializer_class(self):
         return AlertListSerializer if self.action == "list" else AlertSerializer
 
+    @extend_schema(request={"application/xml": OpenApiTypes.STR, "application/json": OpenApiTypes.OBJECT},
+                   responses={201: OpenApiTypes.OBJECT, 200: OpenApiTypes.OBJECT})
     def create(self, request, *args, **kwargs):
         principal = principal_for(request)
         length = int(request.META.get("CONTENT_LENGTH") or 0)
@@ -117,7 +119,9 @@ class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Crea
             raise IngestError([{"path": "properties.network", "reason": _("réseau inconnu : %(s)s") % {"s": slug}}])
         return network
 
-    @action(detail=True, methods=["get"])
+    @extend_schema(parameters=[OpenApiParameter("network", str, description="slug du réseau")],
+                   responses={200: ExposureRunSerializer, 202: OpenApiTypes.OBJECT})
+    @action(detail=True, methods=["get"], filterset_class=None)
     def exposure(self, request, pk=None):
         """Exposure of one network (`?network=SLUG`, required when the caller sees several) to this alert:
         totals, figures per commune and (except for elected officials) GeoJSON of the exposed assets."""
