@@ -180,3 +180,35 @@ def test_command_prints_id_last_and_refuses_with_errors(tmp_path, capsys):
     with pytest.raises(CommandError) as exc:
         call_command("ingest_alert", str(FIXTURES / "invalid" / "xmlbomb2.xml"))
     assert '"errors"' in str(exc.value) and "DOCTYPE" in str(exc.value)
+
+
+def meteo_france(identifier, *, phenomena, msg_type="Alert", references=""):
+    """A Météo-France-shaped CAP: one fr-FR and one en-GB <info> per phenomenon, NUTS3 geocode, no polygon."""
+    blocks = []
+    for language in ("fr-FR", "en-GB"):
+        for awareness, level in phenomena:
+            blocks.append(info(language=language, event=awareness, awareness=awareness, level=level,
+                               areas=[area(desc="Finistère", geocodes=[("NUTS3", "FR522")])]))
+    return cap(identifier, msg_type=msg_type, references=references, infos=blocks,
+               sender="vigilance@meteo.fr")
+
+
+def test_meteo_france_cap_one_alert_per_phenomenon_and_update(tmp_path, capsys):
+    path = tmp_path / "mf.xml"
+    path.write_bytes(meteo_france("2.49.0.0.250.0.FR.1", phenomena=[("1; Wind", "3; orange; Severe"),
+                                                                    ("3; Thunderstorm", "2; yellow; Moderate"),
+                                                                    ("10; Rain", "1; green; Minor")]))
+    call_command("ingest_alert", str(path))
+    lines = capsys.readouterr().out.strip().splitlines()
+    alerts = {a.hazard: a for a in Alert.objects.all()}
+    assert sorted(alerts) == ["thunderstorm", "wind"] and len(lines) == 2  # green rain dropped
+    assert alerts["wind"].identifier == "2.49.0.0.250.0.FR.1#wind" and alerts["wind"].language == "fr-FR"
+    assert list(alerts["wind"].departements.values_list("code", flat=True)) == ["29"]
+    refs = "vigilance@meteo.fr,2.49.0.0.250.0.FR.1,2030-01-01T10:00:00+01:00"
+    new = ingest_payload(meteo_france("2.49.0.0.250.0.FR.2", msg_type="Update", references=refs,
+                                      phenomena=[("1; Wind", "4; red; Extreme")]), "cap").alerts
+    assert [(a.hazard, a.level) for a in new] == [("wind", 4)]
+    for old in alerts.values():
+        old.refresh_from_db()
+        assert old.lifecycle == Lifecycle.SUPERSEDED and old.superseded_by_id == new[0].pk
+    assert [a.hazard for a in Alert.objects.active()] == ["wind"]

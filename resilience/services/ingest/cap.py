@@ -151,13 +151,6 @@ def parse_references(value: str):
     return refs
 
 
-def choose_info(infos):
-    for info in infos:
-        if text(info, "language", "en-US").lower().startswith("fr"):
-            return info
-    return infos[0]
-
-
 def parse(payload: bytes, *, now, allow_expired=False) -> list[ParsedAlert]:
     root = secure_parse(payload)
     validate(root)
@@ -180,39 +173,81 @@ def parse(payload: bytes, *, now, allow_expired=False) -> list[ParsedAlert]:
         return [parsed]
     if not infos:
         raise refuse("info", _("aucun bloc <info> : ni aléa ni zone"))
-    info = choose_info(infos)
-    index = infos.index(info)
-    ipath = f"info.{index}"
-    parsed.language = text(info, "language", "en-US")
-    parsed.event = text(info, "event")[:255]
-    parsed.headline = text(info, "headline")[:500]
-    parsed.description = text(info, "description")
-    parsed.onset = parse_time(text(info, "onset") or text(info, "effective"), f"{ipath}.onset") or parsed.sent
-    parsed.expires = parse_time(text(info, "expires"), f"{ipath}.expires")
+    chosen = chosen_infos(infos)
+    languages = [text(i, "language", "en-US") for i in infos]
+    by_hazard: dict = {}
+    for index, info in chosen:
+        one = read_info(info, f"info.{index}", parsed)
+        by_hazard.setdefault(one["hazard"], []).append(one)
+    if len(by_hazard) > 1:  # several phenomena (Météo-France: one <info> per phenomenon): drop the green ones
+        by_hazard = {h: v for h, v in by_hazard.items() if max(o["level"] for o in v) >= 2} or by_hazard
+    out = []
+    for hazard, ones in by_hazard.items():
+        top = max(ones, key=lambda o: o["level"])
+        alert = ParsedAlert(
+            source="cap", sender=parsed.sender,
+            identifier=parsed.identifier if len(by_hazard) == 1 else f"{parsed.identifier}#{hazard}",
+            sent=parsed.sent, msg_type=msg_type, references=references, status=parsed.status,
+            hazard=hazard, level=top["level"], language=top["language"], event=top["event"],
+            headline=top["headline"], description=top["description"],
+            onset=min((o["onset"] for o in ones if o["onset"]), default=None),
+            expires=max((o["expires"] for o in ones if o["expires"]), default=None) if all(o["expires"] for o in ones) else None,
+            details={"languages": languages, "parameters": top["params"], "severity": top["severity"],
+                     "urgency": top["urgency"], "certainty": top["certainty"], "categories": top["categories"],
+                     "infos": [o["path"] for o in ones]},
+        )
+        check_expiry(alert, allow_expired, now, path=f"{top['path']}.expires")
+        place(alert, ones)
+        out.append(alert)
+    return out
+
+
+def chosen_infos(infos):
+    """(index, info) of the French <info> blocks (fr-FR, fr-CA…), else of the first block's language."""
+    french = [(i, info) for i, info in enumerate(infos) if text(info, "language", "en-US").lower().startswith("fr")]
+    if french:
+        return french
+    first = text(infos[0], "language", "en-US").lower()
+    return [(i, info) for i, info in enumerate(infos) if text(info, "language", "en-US").lower() == first]
+
+
+def read_info(info, ipath, parsed) -> dict:
     params = {}
     for p in info.findall(f"{{{NS}}}parameter"):
         params[text(p, "valueName")] = text(p, "value")
-    parsed.hazard, parsed.level = hazard_and_level(info, params, ipath)
-    parsed.details = {"languages": [text(i, "language", "en-US") for i in infos], "parameters": params,
-                      "severity": text(info, "severity"), "urgency": text(info, "urgency"),
-                      "certainty": text(info, "certainty"), "categories": texts(info, "category")}
-    check_expiry(parsed, allow_expired, now, path=f"{ipath}.expires")
+    hazard, level = hazard_and_level(info, params, ipath)
+    return {
+        "path": ipath, "info": info, "params": params, "hazard": hazard, "level": level,
+        "language": text(info, "language", "en-US"), "event": text(info, "event")[:255],
+        "headline": text(info, "headline")[:500], "description": text(info, "description"),
+        "onset": parse_time(text(info, "onset") or text(info, "effective"), f"{ipath}.onset") or parsed.sent,
+        "expires": parse_time(text(info, "expires"), f"{ipath}.expires"),
+        "severity": text(info, "severity"), "urgency": text(info, "urgency"), "certainty": text(info, "certainty"),
+        "categories": texts(info, "category"),
+    }
+
+
+def place(parsed: ParsedAlert, ones) -> None:
+    """Area, départements and communes of the union of the <area> blocks of these <info> blocks."""
     areas, deps, communes, descs = [], set(), set(), []
-    for a_index, area in enumerate(info.findall(f"{{{NS}}}area")):
-        apath = f"{ipath}.area.{a_index}"
-        desc = text(area, "areaDesc")
-        descs.append(desc)
-        for p_index, poly in enumerate(texts(area, "polygon")):
-            if poly:
-                areas.append(parse_polygon(poly, f"{apath}.polygon.{p_index}"))
-        for c_index, circle in enumerate(texts(area, "circle")):
-            areas.append(parse_circle(circle, f"{apath}.circle.{c_index}"))
-        for g_index, geocode in enumerate(area.findall(f"{{{NS}}}geocode")):
-            kind, code = resolve_geocode(text(geocode, "valueName"), text(geocode, "value"), desc, f"{apath}.geocode.{g_index}")
-            if kind == "departement":
-                deps.add(code)
-            elif kind == "commune":
-                communes.add(code)
+    for one in ones:
+        for a_index, area in enumerate(one["info"].findall(f"{{{NS}}}area")):
+            apath = f"{one['path']}.area.{a_index}"
+            desc = text(area, "areaDesc")
+            if desc not in descs:
+                descs.append(desc)
+            for p_index, poly in enumerate(texts(area, "polygon")):
+                if poly:
+                    areas.append(parse_polygon(poly, f"{apath}.polygon.{p_index}"))
+            for c_index, circle in enumerate(texts(area, "circle")):
+                areas.append(parse_circle(circle, f"{apath}.circle.{c_index}"))
+            for g_index, geocode in enumerate(area.findall(f"{{{NS}}}geocode")):
+                kind, code = resolve_geocode(text(geocode, "valueName"), text(geocode, "value"), desc,
+                                             f"{apath}.geocode.{g_index}")
+                if kind == "departement":
+                    deps.add(code)
+                elif kind == "commune":
+                    communes.add(code)
     if not areas and not deps and not communes:
         # Valid CAP naming its area only in words or by foreign geocodes: kept, not placed on the map.
         parsed.details["unlocated"] = True
@@ -224,7 +259,6 @@ def parse(payload: bytes, *, now, allow_expired=False) -> list[ParsedAlert]:
     parsed.departements = sorted(deps | set(Commune.objects.filter(insee__in=communes).values_list("departement_id", flat=True)))
     parsed.communes = sorted(communes)
     parsed.area_description = "; ".join(d for d in descs if d)
-    return [parsed]
 
 
 def hazard_and_level(info, params, ipath):

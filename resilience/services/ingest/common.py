@@ -17,6 +17,7 @@ from datetime import datetime
 from django.conf import settings
 from django.contrib.gis.geos import GEOSGeometry, MultiPolygon, Polygon
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -214,9 +215,11 @@ def end_alert(alert: Alert, lifecycle: str, superseded_by=None) -> Alert:
 def _referenced(parsed: ParsedAlert, organisation):
     found = []
     for sender, identifier, _sent in parsed.references:
-        qs = Alert.objects.filter(sender=sender, identifier=identifier).exclude(source="manual") if organisation is None \
-            else Alert.objects.filter(sender=sender, identifier=identifier, organisation=organisation)
-        found.extend(qs)
+        # an earlier message split per phenomenon is stored as identifier#hazard
+        same = Q(identifier=identifier) | Q(identifier__startswith=f"{identifier}#")
+        qs = Alert.objects.filter(same, sender=sender).exclude(source="manual") if organisation is None \
+            else Alert.objects.filter(same, sender=sender, organisation=organisation)
+        found.extend(a for a in qs.order_by("pk") if a not in found)
     return found
 
 
@@ -226,6 +229,12 @@ def apply(parsed_list: list[ParsedAlert], raw: RawMessage, *, organisation=None,
         alert = apply_one(parsed, raw, organisation=organisation, network=network)
         if alert is not None and alert not in out:
             out.append(alert)
+    updates = [p for p in parsed_list if p.msg_type == "Update" and p.references]
+    if updates and out:  # referenced alerts of a phenomenon the Update no longer names end too
+        for old in _referenced(updates[0], organisation):
+            old.refresh_from_db(fields=["lifecycle"])
+            if old.lifecycle == Lifecycle.ACTIVE and old not in out:
+                end_alert(old, Lifecycle.SUPERSEDED, superseded_by=out[0])
     return out
 
 
@@ -269,7 +278,8 @@ def apply_one(parsed: ParsedAlert, raw: RawMessage, *, organisation=None, networ
         organisation=organisation, network=network, **values,
     )
     _set_names(alert, parsed)
-    previous = _referenced(parsed, organisation) if parsed.msg_type == "Update" else []
+    previous = [a for a in _referenced(parsed, organisation) if a.hazard == parsed.hazard] \
+        if parsed.msg_type == "Update" else []
     if parsed.supersede_active:
         previous += list(Alert.objects.filter(source=parsed.source, lifecycle=Lifecycle.ACTIVE, **{
             f"details__{k}": v for k, v in parsed.supersede_active.items()}).exclude(pk=alert.pk))
