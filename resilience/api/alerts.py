@@ -77,7 +77,8 @@ class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Crea
     def create(self, request, *args, **kwargs):
         principal = principal_for(request)
         length = int(request.META.get("CONTENT_LENGTH") or 0)
-        if length > settings.ALERTS_MAX_PAYLOAD_BYTES:
+        if length > max(settings.ALERTS_MAX_PAYLOAD_BYTES, settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 0):
+            # beyond what Django reads into memory: refused unread (smaller excess is kept truncated)
             return error_response([{"path": "", "reason": str(_("message trop volumineux (%(size)d octets, maximum %(max)d)")
                                     % {"size": length, "max": settings.ALERTS_MAX_PAYLOAD_BYTES})}], 413)
         body = request._request.body
@@ -141,6 +142,12 @@ class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Crea
         run = (ExposureRun.objects.restrict(principal).filter(alert=alert, network=network, status=ExposureStatus.CURRENT)
                .select_related("network").first())
         if run is None:
+            from ..services.exposure import touches
+
+            if alert.lifecycle == Lifecycle.ACTIVE and not (alert.network_id and alert.network_id != network.pk) \
+                    and not touches(alert, network):
+                return Response({"alert": alert.pk, "network": network.slug, "status": "none", "totals": {},
+                                 "per_commune": [], "assets": {"type": "FeatureCollection", "features": []}})
             if alert.lifecycle == Lifecycle.ACTIVE:
                 return Response({"status": "pending", "alert": alert.pk, "network": network.slug,
                                  "detail": str(_("exposition en cours de calcul"))}, status=status.HTTP_202_ACCEPTED)

@@ -189,17 +189,20 @@ def networks_exposed_to(alert: Alert):
     candidates = Network.objects.all()
     if alert.organisation_id:
         candidates = candidates.filter(owner=alert.organisation_id) | candidates.filter(operator=alert.organisation_id)
-    out = []
-    for network in candidates:
-        row = _sql(
-            "WITH a AS (SELECT ST_SetSRID(%(area)s::geometry, 2154) AS g) SELECT "
-            "EXISTS (SELECT 1 FROM network_routesegment t, a WHERE t.network_id = %(net)s AND ST_Intersects(t.geom, a.g)) "
-            "OR EXISTS (SELECT 1 FROM network_site t, a WHERE t.network_id = %(net)s AND ST_Intersects(t.geom, a.g)) "
-            "OR EXISTS (SELECT 1 FROM network_premises t, a WHERE t.network_id = %(net)s AND ST_Intersects(t.geom, a.g))",
-            {"area": alert.area.ewkb, "net": network.pk})
-        if row[0][0]:
-            out.append(network)
-    return out
+    return [network for network in candidates if touches(alert, network)]
+
+
+def touches(alert: Alert, network: Network) -> bool:
+    """Whether any segment, site or premises of the network lies in the alert area (indexed EXISTS)."""
+    if alert.area is None:
+        return False
+    row = _sql(
+        "WITH a AS (SELECT ST_SetSRID(%(area)s::geometry, 2154) AS g) SELECT "
+        "EXISTS (SELECT 1 FROM network_routesegment t, a WHERE t.network_id = %(net)s AND ST_Intersects(t.geom, a.g)) "
+        "OR EXISTS (SELECT 1 FROM network_site t, a WHERE t.network_id = %(net)s AND ST_Intersects(t.geom, a.g)) "
+        "OR EXISTS (SELECT 1 FROM network_premises t, a WHERE t.network_id = %(net)s AND ST_Intersects(t.geom, a.g))",
+        {"area": alert.area.ewkb, "net": network.pk})
+    return bool(row[0][0])
 
 
 def _serialise(exposed: ExposedAssets) -> dict:

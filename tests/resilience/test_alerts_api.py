@@ -68,6 +68,8 @@ def test_too_large_is_413(token_client, net):
     client, _ = token_client(net.network.owner)
     response = client.post("/api/v1/alerts/", data=cap(), content_type="application/xml")
     assert response.status_code == 413 and response.json()["errors"][0]["path"] == ""
+    raw = RawMessage.objects.get()
+    assert raw.outcome == RawOutcome.REJECTED and raw.size == len(cap()) and len(bytes(raw.payload)) == 500
 
 
 def test_cap_pushed_by_an_organisation_is_its_own(token_client, net, make_org):
@@ -138,3 +140,13 @@ def test_exposure_endpoint_and_scoping(token_client, net, make_org):
     elected, _ = token_client(net.network.owner, role="elected_official")
     aggregate = elected.get(f"/api/v1/alerts/{alert_id}/exposure/?network={net.network.slug}").json()
     assert "assets" not in aggregate and aggregate["totals"]["segments"] == 4
+
+
+def test_exposure_of_an_alert_elsewhere_is_empty_not_pending(token_client, net):
+    from resilience.services.ingest import ingest_payload
+
+    client, _ = token_client(net.network.owner)
+    alert = ingest_payload(cap(infos=[info(areas=[area(desc="Manche", geocodes=[("NUTS3", "FRD12")])])]), "cap").alerts[0]
+    response = client.get(f"/api/v1/alerts/{alert.pk}/exposure/?network={net.network.slug}")
+    assert response.status_code == 200 and response.json()["status"] == "none"
+    assert response.json()["assets"]["features"] == []
