@@ -82,3 +82,17 @@ def test_vigicrues_sections_without_geometry_are_refused_with_reason():
         ingest_payload((FIXTURES / "vigicrues" / "InfoVigiCru_TypEntVigiCru2_detail.json").read_bytes(), "vigicrues",
                        allow_expired=True)
     assert "TypEntVigiCru=4" in exc.value.errors[0]["reason"]
+
+
+def test_national_xml_bulletin_one_alert_per_departement_and_risk():
+    payload = (FIXTURES / "vigilance" / "NXFR33_LFPW_.xml").read_bytes()
+    alerts = ingest_payload(payload, None, allow_expired=True).alerts  # format detected from <CV>
+    aisne = sorted((a.hazard, a.level) for a in alerts if a.details["domain"] == "02")
+    assert aisne == [("river_flood", 2), ("snow_ice", 2)]
+    assert not [a for a in alerts if a.details["domain"] in ("07", "0610")]  # green domains
+    # next bulletin: Aisne only snow-ice left → its river-flood alert ends
+    nxt = (b'<?xml version="1.0" encoding="UTF-8"?><CV><EV daterun="20180319160000" dateprevue="20990320160000"/>'
+           b'<DV dep="02" coul="3"><risque val="5"/></DV></CV>')
+    [snow] = ingest_payload(nxt, "vigilance").alerts[:1]
+    assert (snow.hazard, snow.level) == ("snow_ice", 3)
+    assert Alert.objects.get(details__domain="02", hazard="river_flood").lifecycle == Lifecycle.ENDED

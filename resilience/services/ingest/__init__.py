@@ -6,6 +6,8 @@ FORMATS = ("cap", "vigilance", "vigicrues", "geojson")
 
 def detect_format(payload: bytes, content_type: str = "") -> str:
     head = payload.lstrip()[:1]
+    if head == b"<" and b"<CV" in payload[:300]:
+        return "vigilance"  # national XML bulletin (NXFR33)
     if "xml" in content_type or head == b"<":
         return "cap"
     if b'"vic:InfoVigiCru"' in payload[:20000] or b"vic:InfoVigiCru" in payload[:20000]:

@@ -41,6 +41,8 @@ def _epoch(value, path):
 
 
 def parse(payload: bytes, *, now, allow_expired=False) -> list[ParsedAlert]:
+    if payload.lstrip()[:1] == b"<":
+        return parse_national_xml(payload, now=now, allow_expired=allow_expired)
     try:
         doc = json.loads(payload)
     except (ValueError, UnicodeDecodeError) as exc:
@@ -97,4 +99,82 @@ def parse(payload: bytes, *, now, allow_expired=False) -> list[ParsedAlert]:
         )
         check_expiry(parsed, allow_expired, now, path="end_validity_time")
         out.append(parsed)
+    return out
+
+
+def parse_national_xml(payload: bytes, *, now, allow_expired=False) -> list[ParsedAlert]:
+    """The older national XML bulletin (`NXFR33`): `<DV dep=".." coul="..">` per domain with one
+    `<risque val="..">` per phenomenon above green. The bulletin gives one colour per domain, not per
+    phenomenon: each listed phenomenon gets the domain's colour (an upper bound, docs/alerts.md).
+    Active vigilance alerts of a domain whose phenomenon is no longer listed end."""
+    from defusedxml import DefusedXmlException
+    from defusedxml import ElementTree as SafeET
+
+    from ...models import Alert, Lifecycle
+
+    try:
+        root = SafeET.fromstring(payload, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+    except DefusedXmlException as exc:
+        raise refuse("", _("déclaration DOCTYPE/entité refusée (%(what)s)") % {"what": exc.__class__.__name__}) from None
+    except SafeET.ParseError as exc:
+        raise refuse("", _("ce n'est pas du XML bien formé : %(e)s") % {"e": exc}) from None
+    if root.tag != "CV":
+        raise refuse("CV", _("élément racine %(t)s : attendu <CV> (bulletin national de vigilance)") % {"t": root.tag})
+    ev = root.find("EV")
+
+    def stamp(name):
+        value = ev.get(name) if ev is not None else None
+        if not value:
+            return None
+        try:
+            return datetime.strptime(value, "%Y%m%d%H%M%S").replace(tzinfo=dt_timezone.utc)
+        except ValueError:
+            raise refuse(f"EV.{name}", _("date invalide : %(v)s") % {"v": value}) from None
+
+    issued, expires = stamp("daterun") or stamp("dateinsert"), stamp("dateprevue")
+    from network.models import Departement
+
+    known = set(Departement.objects.values_list("code", flat=True))
+    active = set(Alert.objects.filter(source="vigilance", lifecycle=Lifecycle.ACTIVE)
+                 .values_list("details__domain", "details__phenomenon"))
+    out = []
+    version = int(issued.timestamp()) if issued else 0
+    for index, dv in enumerate(root.findall("DV")):
+        domain = dv.get("dep", "")
+        dep, coastal = departement_of(domain)
+        if dep not in known:
+            continue  # overseas or unknown domain: no boundary shipped
+        try:
+            colour = int(dv.get("coul", ""))
+        except ValueError:
+            raise refuse(f"DV.{index}.coul", _("couleur absente ou non entière")) from None
+        if colour not in COLOURS:
+            raise refuse(f"DV.{index}.coul", _("couleur %(c)s inconnue (1 à 4)") % {"c": colour})
+        listed = set()
+        if colour >= 2:
+            for r_index, risk in enumerate(dv.findall("risque")):
+                try:
+                    phen = int(risk.get("val", ""))
+                except ValueError:
+                    raise refuse(f"DV.{index}.risque.{r_index}", _("phénomène non entier")) from None
+                if phen not in PHENOMENA:
+                    raise refuse(f"DV.{index}.risque.{r_index}", _("phénomène %(p)s inconnu (1 à 9)") % {"p": phen})
+                listed.add(phen)
+        for phen in sorted(listed):
+            key = {"domain": domain, "phenomenon": phen}
+            parsed = ParsedAlert(
+                source="vigilance", sender=SENDER, identifier=f"FR-VIGILANCE-{domain}-{phen}-{version}",
+                hazard="coastal_submersion" if coastal and phen == 9 else PHENOMENA[phen], level=colour, sent=issued,
+                msg_type="Update", language="fr-FR", event=f"Vigilance {COLOURS[colour]} {PHENOMENON_NAMES[phen]}",
+                headline=f"Vigilance {COLOURS[colour]} {PHENOMENON_NAMES[phen]} – {dep}{' (littoral)' if coastal else ''}",
+                onset=issued, expires=expires, area=union_areas(departement_geoms([dep])),
+                area_description=f"domaine {domain}", departements=[dep],
+                details={**key, "coastal": coastal, "bulletin": "NXFR33", "colour_of": "domain"}, supersede_active=key,
+            )
+            check_expiry(parsed, allow_expired, now, path="EV.dateprevue")
+            out.append(parsed)
+        for act_domain, act_phen in active:
+            if act_domain == domain and act_phen not in listed:
+                out.append(ParsedAlert(source="vigilance", sender=SENDER, identifier=f"end-{domain}-{act_phen}",
+                                       msg_type="End", supersede_active={"domain": domain, "phenomenon": act_phen}))
     return out
