@@ -227,7 +227,6 @@ SILENCED_SYSTEM_CHECKS = ["gis.W001"]
 ALERTS_MAX_PAYLOAD_BYTES = int(os.environ.get("ALERTS_MAX_PAYLOAD_BYTES", str(2 * 1024 * 1024)))
 ALERTS_REFUSE_EXPIRED = env_bool("ALERTS_REFUSE_EXPIRED", True)
 ALERTS_MIN_CIRCLE_RADIUS_M = 100.0  # a CAP circle of radius 0 is a point: buffered by this
-ALERTS_VIGICRUES_SECTION_BUFFER_M = float(os.environ.get("ALERTS_VIGICRUES_SECTION_BUFFER_M", "1000"))
 ALERTS_FEED_TIMEOUT = float(os.environ.get("ALERTS_FEED_TIMEOUT", "10"))
 ALERTS_FEED_BACKOFF_BASE = float(os.environ.get("ALERTS_FEED_BACKOFF_BASE", "60"))  # seconds, doubled per failure
 ALERTS_FEED_BACKOFF_MAX = float(os.environ.get("ALERTS_FEED_BACKOFF_MAX", "3600"))
