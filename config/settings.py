@@ -224,3 +224,25 @@ if not DEBUG and env_bool("SECURE_PROXY", False):
 # spatial reference strings. Vigie Fibre never builds an SRS from user text (imports check for
 # EPSG:2154 and geometries arrive as WKB/GeoJSON), so the warning is silenced rather than ignored.
 SILENCED_SYSTEM_CHECKS = ["gis.W001"]
+
+# --- Alerts (resilience app, docs/alerts.md) ---------------------------------------------------
+ALERTS_MAX_PAYLOAD_BYTES = int(os.environ.get("ALERTS_MAX_PAYLOAD_BYTES", str(2 * 1024 * 1024)))
+ALERTS_REFUSE_EXPIRED = env_bool("ALERTS_REFUSE_EXPIRED", True)
+ALERTS_MIN_CIRCLE_RADIUS_M = 100.0  # a CAP circle of radius 0 is a point: buffered by this
+ALERTS_FEED_TIMEOUT = float(os.environ.get("ALERTS_FEED_TIMEOUT", "10"))
+ALERTS_FEED_BACKOFF_BASE = float(os.environ.get("ALERTS_FEED_BACKOFF_BASE", "60"))  # seconds, doubled per failure
+ALERTS_FEED_BACKOFF_MAX = float(os.environ.get("ALERTS_FEED_BACKOFF_MAX", "3600"))
+# Feeds polled by beat: name -> {"url", "format" (cap|vigilance|vigicrues), "headers" (e.g. an API key)}.
+# ALERT_FEEDS_VIGILANCE_URLS: comma-separated Météo-France vigilance URLs; METEOFRANCE_API_KEY sent as "apikey".
+ALERT_FEEDS = {}
+for _i, _url in enumerate(env_list("ALERT_FEEDS_VIGILANCE_URLS")):
+    ALERT_FEEDS[f"vigilance-{_i}"] = {"url": _url, "format": "vigilance",
+                                      "headers": {"apikey": os.environ["METEOFRANCE_API_KEY"]} if os.environ.get("METEOFRANCE_API_KEY") else {}}
+for _i, _url in enumerate(env_list("ALERT_FEEDS_CAP_URLS")):
+    ALERT_FEEDS[f"cap-{_i}"] = {"url": _url, "format": "cap", "headers": {}}
+for _i, _url in enumerate(env_list("ALERT_FEEDS_VIGICRUES_URLS")):
+    ALERT_FEEDS[f"vigicrues-{_i}"] = {"url": _url, "format": "vigicrues", "headers": {}}
+ALERT_FEEDS_POLL_SECONDS = float(os.environ.get("ALERT_FEEDS_POLL_SECONDS", "300"))
+CELERY_BEAT_SCHEDULE["resilience-poll-feeds"] = {"task": "resilience.tasks.poll_feeds", "schedule": ALERT_FEEDS_POLL_SECONDS}
+CELERY_BEAT_SCHEDULE["resilience-expire-alerts"] = {"task": "resilience.tasks.expire_alerts", "schedule": 60.0}
+CELERY_BEAT_SCHEDULE["resilience-refresh-exposures"] = {"task": "resilience.tasks.refresh_stale_exposures", "schedule": 300.0}

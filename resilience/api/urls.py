@@ -2,11 +2,13 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
+from .alerts import AlertViewSet
 from .views import CommuneResilienceView, ImpactView, NetworkSpofView, PremisesTraceView
 
 router = SimpleRouter()
+router.register("alerts", AlertViewSet, basename="alert")
 
-ROOT_ENDPOINTS: list[tuple[str, str]] = [("impact", "impact")]
+ROOT_ENDPOINTS: list[tuple[str, str]] = [("alerts", "alert-list"), ("impact", "impact")]
 
 urlpatterns = [
     path("impact/", ImpactView.as_view(), name="impact"),

@@ -1,0 +1,11 @@
+"""Storm and flood alerts, their raw messages, flood zones and network exposure."""
+from .raw_message import RawMessage, RawOutcome, RawSource
+from .alert import Alert, AlertSource, AlertStatus, Hazard, Level, Lifecycle
+from .floodzone import FloodZone
+from .exposure import AssetClass, ExposureRun, ExposureStatus, VulnerabilityRule
+from .feed import FeedState
+
+__all__ = [
+    "Alert", "AlertSource", "AlertStatus", "AssetClass", "ExposureRun", "ExposureStatus", "FeedState", "FloodZone",
+    "Hazard", "Level", "Lifecycle", "RawMessage", "RawOutcome", "RawSource", "VulnerabilityRule",
+]

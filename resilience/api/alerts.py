@@ -1,0 +1,181 @@
+"""Alerts API: push (CAP XML or GeoJSON Feature), list/filter, detail, exposure per network.
+
+Visibility: alerts from public services are readable by every authenticated caller; a manual
+(or API-pushed) alert belongs to the submitting organisation. Exposure is network data: only the
+network's owner and operator read it (others get 404); elected officials get the per-commune
+figures without the asset list.
+"""
+import json
+
+import django_filters
+from django.conf import settings
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from django.utils.translation import gettext_lazy as _
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.response import Response
+
+from core.api.errors import error_response
+from network.models import Network
+from organisations.models.membership import AGGREGATE_ONLY_ROLES, WRITE_ROLES
+from organisations.scoping import principal_for
+
+from ..models import Alert, AlertSource, ExposureRun, ExposureStatus, Hazard, Lifecycle
+from ..services.ingest import IngestError, ingest_payload
+from .serializers_alerts import AlertListSerializer, AlertSerializer, ExposureRunSerializer
+
+
+class AlertFilterSet(django_filters.FilterSet):
+    active = django_filters.BooleanFilter(method="filter_active", label=_("en cours"))
+    hazard = django_filters.MultipleChoiceFilter(choices=Hazard.choices)
+    level = django_filters.NumberFilter()
+    level_min = django_filters.NumberFilter(field_name="level", lookup_expr="gte")
+    source = django_filters.ChoiceFilter(choices=AlertSource.choices)
+    lifecycle = django_filters.ChoiceFilter(choices=Lifecycle.choices)
+    departement = django_filters.CharFilter(field_name="departements__code")
+
+    class Meta:
+        model = Alert
+        fields = ["active", "hazard", "level", "level_min", "source", "lifecycle", "departement", "status"]
+
+    def filter_active(self, queryset, name, value):
+        active = Alert.objects.active().values("pk")
+        return queryset.filter(pk__in=active) if value else queryset.exclude(pk__in=active)
+
+
+def _writer_organisation(principal, network):
+    """The organisation an alert is pushed for: the caller's organisation with a write role."""
+    orgs = [org for org, role in principal.roles.items() if role in WRITE_ROLES]
+    if network is not None:
+        orgs = [o for o in orgs if o in (network.owner_id, network.operator_id)] or orgs
+    if not orgs and not principal.is_superuser:
+        raise PermissionDenied(_("rôle en écriture requis"))
+    if len(orgs) > 1:
+        raise IngestError([{"path": "", "reason": _("plusieurs organisations possibles : utilisez un jeton d'organisation")}])
+    from organisations.models import Organisation
+
+    return Organisation.objects.get(pk=orgs[0]) if orgs else None
+
+
+class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
+    """Storm and flood alerts (*alertes*). POST: CAP 1.2 XML (`application/xml`) or a GeoJSON Feature."""
+
+    filterset_class = AlertFilterSet
+    serializer_class = AlertSerializer
+
+    def get_queryset(self):
+        return (Alert.objects.restrict(principal_for(self.request))
+                .select_related("organisation", "network").prefetch_related("departements", "communes"))
+
+    def get_serializer_class(self):
+        return AlertListSerializer if self.action == "list" else AlertSerializer
+
+    @extend_schema(request={"application/xml": OpenApiTypes.STR, "application/json": OpenApiTypes.OBJECT},
+                   responses={201: OpenApiTypes.OBJECT, 200: OpenApiTypes.OBJECT})
+    def create(self, request, *args, **kwargs):
+        principal = principal_for(request)
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+        if length > max(settings.ALERTS_MAX_PAYLOAD_BYTES, settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 0):
+            # beyond what Django reads into memory: refused unread (smaller excess is kept truncated)
+            return error_response([{"path": "", "reason": str(_("message trop volumineux (%(size)d octets, maximum %(max)d)")
+                                    % {"size": length, "max": settings.ALERTS_MAX_PAYLOAD_BYTES})}], 413)
+        body = request._request.body
+        content_type = (request.content_type or "").split(";")[0].strip().lower()
+        network = None
+        if content_type in ("application/xml", "text/xml", "application/cap+xml"):
+            fmt = "cap"
+        elif content_type in ("application/json", "application/geo+json"):
+            fmt = "geojson"
+        else:
+            return error_response([{"path": "Content-Type", "reason": str(
+                _("type de contenu %(t)s non pris en charge : application/xml (CAP) ou application/json (GeoJSON)")
+                % {"t": content_type or "absent"})}], 415)
+        try:
+            if fmt == "geojson":
+                try:
+                    doc = json.loads(body)
+                except (ValueError, UnicodeDecodeError):
+                    doc = None  # ingestion stores the raw body and refuses it as not JSON
+                network = self._network_of(doc, principal)
+            organisation = _writer_organisation(principal, network)
+            result = ingest_payload(body, fmt, content_type=content_type, origin="api", organisation=organisation,
+                                    network=network)
+        except IngestError as exc:
+            return error_response(exc.errors, exc.status)
+        alerts = result.alerts
+        data = AlertSerializer(alerts[-1], context={"request": request}).data if alerts else None
+        return Response({"alert": data, "alerts": [a.pk for a in alerts], "raw_message": result.raw_message.pk,
+                         "duplicate": result.duplicate},
+                        status=status.HTTP_200_OK if result.duplicate else status.HTTP_201_CREATED)
+
+    @staticmethod
+    def _network_of(doc, principal):
+        slug = ((doc or {}).get("properties") or {}).get("network") if isinstance(doc, dict) else None
+        if not slug:
+            return None
+        network = Network.objects.restrict(principal).filter(slug=slug).first()
+        if network is None:
+            raise IngestError([{"path": "properties.network", "reason": _("réseau inconnu : %(s)s") % {"s": slug}}])
+        return network
+
+    @extend_schema(parameters=[OpenApiParameter("network", str, description="slug du réseau")],
+                   responses={200: ExposureRunSerializer, 202: OpenApiTypes.OBJECT})
+    @action(detail=True, methods=["get"], filterset_class=None)
+    def exposure(self, request, pk=None):
+        """Exposure of one network (`?network=SLUG`, required when the caller sees several) to this alert:
+        totals, figures per commune and (except for elected officials) GeoJSON of the exposed assets."""
+        alert = self.get_object()
+        principal = principal_for(request)
+        networks = Network.objects.restrict(principal)
+        slug = request.query_params.get("network")
+        if slug:
+            network = networks.filter(slug=slug).first()
+            if network is None:
+                raise NotFound(_("réseau inconnu"))
+        else:
+            visible = list(networks[:2])
+            if len(visible) != 1:
+                return error_response([{"path": "network", "reason": str(_("paramètre network obligatoire"))}])
+            network = visible[0]
+        run = (ExposureRun.objects.restrict(principal).filter(alert=alert, network=network, status=ExposureStatus.CURRENT)
+               .select_related("network").first())
+        if run is None:
+            from ..services.exposure import touches
+
+            if alert.lifecycle == Lifecycle.ACTIVE and not (alert.network_id and alert.network_id != network.pk) \
+                    and not touches(alert, network):
+                return Response({"alert": alert.pk, "network": network.slug, "status": "none", "totals": {},
+                                 "per_commune": [], "assets": {"type": "FeatureCollection", "features": []}})
+            if alert.lifecycle == Lifecycle.ACTIVE:
+                return Response({"status": "pending", "alert": alert.pk, "network": network.slug,
+                                 "detail": str(_("exposition en cours de calcul"))}, status=status.HTTP_202_ACCEPTED)
+            raise NotFound(_("pas d'exposition pour cette alerte et ce réseau"))
+        if run.network_version != network.version:
+            from ..tasks import compute_alert_exposure
+
+            compute_alert_exposure.delay(alert.pk)
+        data = ExposureRunSerializer(run).data
+        roles = {principal.role_in(o) for o in (network.owner_id, network.operator_id)} - {None}
+        aggregate_only = not principal.is_superuser and bool(roles) and roles <= AGGREGATE_ONLY_ROLES
+        if not aggregate_only:
+            data["assets"] = assets_geojson(run)
+        return Response(data)
+
+
+def assets_geojson(run: ExposureRun) -> dict:
+    """Exposed assets as a GeoJSON FeatureCollection in WGS84 (one query per kind)."""
+    from django.contrib.gis.db.models.functions import Transform
+
+    from network.models import Enclosure, RouteSegment, Site, SupportPoint
+
+    features = []
+    for kind, model in (("segments", RouteSegment), ("supports", SupportPoint), ("sites", Site), ("enclosures", Enclosure)):
+        items = {a["id"]: a for a in run.assets.get(kind, [])}
+        if not items:
+            continue
+        for pk, geom in model.objects.filter(pk__in=items).annotate(g=Transform("geom", 4326)).values_list("pk", "g"):
+            features.append({"type": "Feature", "geometry": json.loads(geom.json),
+                              "properties": {"kind": kind, "code": items[pk]["code"], "probability": items[pk]["probability"]}})
+    return {"type": "FeatureCollection", "features": features}

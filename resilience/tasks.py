@@ -1,0 +1,63 @@
+"""Celery tasks of the alert side of resilience: exposure, feed polling, expiry."""
+import logging
+
+from celery import shared_task
+from django.db import transaction
+from django.utils import timezone
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(acks_late=True)
+def compute_alert_exposure(alert_id: int) -> list[int]:
+    """(Re)compute the exposure of every concerned network to one alert (after create/update/cancel)."""
+    from .models import Alert
+    from .services.exposure import refresh_alert
+
+    alert = Alert.objects.filter(pk=alert_id).first()
+    if alert is None:
+        return []
+    return [run.pk for run in refresh_alert(alert)]
+
+
+@shared_task
+def refresh_stale_exposures() -> int:
+    """Recompute runs whose network version changed since (beat)."""
+    from .services.exposure import run_exposure, stale_runs
+
+    count = 0
+    for run in stale_runs():
+        run_exposure(run.alert, run.network)
+        count += 1
+    return count
+
+
+@shared_task
+def expire_alerts() -> int:
+    """End active alerts past their expiry (beat, every minute): lifecycle `expired`, alert.cancelled."""
+    from .models import Alert, Lifecycle
+    from .services.ingest.common import end_alert
+
+    ended = []
+    with transaction.atomic():
+        for alert in Alert.objects.select_for_update(skip_locked=True).filter(
+                lifecycle=Lifecycle.ACTIVE, expires__lte=timezone.now()):
+            end_alert(alert, Lifecycle.EXPIRED)
+            ended.append(alert.pk)
+        transaction.on_commit(lambda: [compute_alert_exposure.delay(pk) for pk in ended])
+    return len(ended)
+
+
+@shared_task
+def poll_feeds() -> dict:
+    """Poll every feed of settings.ALERT_FEEDS that is due (beat)."""
+    from .services.feeds import poll_due_feeds
+
+    return poll_due_feeds()
+
+
+@shared_task
+def poll_feed(name: str) -> str:
+    from .services.feeds import poll_feed as poll
+
+    return poll(name)
