@@ -27,6 +27,14 @@ def totals(queryset, group: str = "network") -> list[dict]:
     return [{**row, **{k: str(row[k] or 0) for k in ("estimated_cost", "aid", "remaining_charge")}} for row in rows]
 
 
+def overall(queryset) -> dict:
+    """The same sums over the whole queryset."""
+    row = queryset.order_by().aggregate(
+        cases=Count("id"), estimated_cost=Sum("estimated_cost"), aid=Sum("aid"), remaining_charge=Sum("remaining_charge")
+    )
+    return {**row, **{k: str(row[k] or 0) for k in ("estimated_cost", "aid", "remaining_charge")}}
+
+
 def csv_rows(queryset):
     """Yield CSV lines (header first), streaming the queryset."""
     buffer = io.StringIO()
