@@ -50,6 +50,16 @@ class ComplexConnectionAdmin(admin.ModelAdmin):
                        "detected_at", "last_detection_at", "status_changed_at", "updated_at"]
     inlines = [ComplexConnectionNoteInline, ComplexConnectionAttachmentInline]
 
+    def save_model(self, request, obj, form, change):
+        """Edits go through the workflow service: re-pricing on hard surface, audit row."""
+        from .services.complex_connections.workflow import update_case
+
+        changes = {name: form.cleaned_data[name] for name in form.changed_data if name in ("hard_surface", "assigned_organisation")}
+        if changes:
+            update_case(obj, actor=request.user, **changes)
+        elif not change:
+            super().save_model(request, obj, form, change)
+
     def has_add_permission(self, request):
         return False  # cases come from `detect_complex_connections`; status moves through the API workflow
 # --- end complex connections ---------------------------------------------------------------------
