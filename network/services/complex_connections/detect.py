@@ -178,8 +178,7 @@ def detect_complex_connections(network, *, storm: StormDamage | None = None, act
             seen.add(pid)
             case = existing.get(pid)
             if case is not None and case.status != ComplexConnectionStatus.DETECTED:
-                result.kept_in_progress += 1
-                continue
+                continue  # in progress, connected or abandoned: never touched by detection
             codes = list(dict.fromkeys(f["rule"] for f in findings))
             if case is None:
                 case = ComplexConnection(network=network, premises_id=pid, hard_surface=False)
@@ -210,5 +209,6 @@ def detect_complex_connections(network, *, storm: StormDamage | None = None, act
             ComplexConnection.objects.filter(pk__in=[c.pk for c in stale]).delete()
         bulk_audit(audits, actor=actor, organisation=organisation)
         result.created, result.updated, result.removed = len(to_create), len(to_update), len(stale)
+        result.kept_in_progress = sum(1 for c in existing.values() if c.status != ComplexConnectionStatus.DETECTED)
     result.seconds = round(time.monotonic() - started, 2)
     return result
