@@ -48,5 +48,9 @@ def attach(case, uploaded, *, actor=None, organisation=None) -> ComplexConnectio
         )
         attachment.file.save(uploaded.name, uploaded, save=False)
         attachment.save()
-        record(attachment, "create", actor=actor, organisation=organisation)
+        # core.audit.snapshot cannot serialise a FieldFile: the file's facts are given explicitly.
+        record(attachment, "create", actor=actor, organisation=organisation, after={
+            "case_id": case.pk, "file": attachment.file.name, "filename": attachment.filename,
+            "content_type": content_type, "size": attachment.size,
+        })
     return attachment

@@ -18,13 +18,18 @@ def totals(queryset, group: str = "network") -> list[dict]:
     if group == "commune":
         keys = {"insee": F("premises__commune_id"), "name": F("premises__commune__name")}
     else:
-        keys = {"network": F("network__slug")}
+        keys = {"network_slug": F("network__slug")}
     rows = (
         queryset.order_by().values(**keys)
         .annotate(cases=Count("id"), estimated_cost=Sum("estimated_cost"), aid=Sum("aid"), remaining_charge=Sum("remaining_charge"))
         .order_by(*keys.keys())
     )
-    return [{**row, **{k: str(row[k] or 0) for k in ("estimated_cost", "aid", "remaining_charge")}} for row in rows]
+    out = []
+    for row in rows:
+        if "network_slug" in row:
+            row["network"] = row.pop("network_slug")
+        out.append({**row, **{k: str(row[k] or 0) for k in ("estimated_cost", "aid", "remaining_charge")}})
+    return out
 
 
 def overall(queryset) -> dict:
