@@ -30,60 +30,74 @@ from .audit import bulk_audit, summary
 from .costs import apply_estimate, cost_model_for
 
 MEASURE_SQL = """
-WITH p AS (
-    SELECT pr.id, pr.code, pr.geom, pr.housing_units, pr.has_vertical_cabling, pr.connection_status,
-           pr.critical_category, pr.pbo_id, pr.commune_id
-    FROM network_premises pr
-    WHERE pr.network_id = %(net)s
-), m AS (
-    SELECT p.id AS premises_id, p.code AS premises_code, p.housing_units, p.has_vertical_cabling,
-           p.connection_status, p.critical_category, p.commune_id,
+WITH p AS MATERIALIZED (
+    -- every premises with its PBO (recorded, else the nearest by KNN), the PBO's support and a PTO at the premises
+    SELECT pr.id AS premises_id, pr.code AS premises_code, pr.geom, pr.housing_units, pr.has_vertical_cabling,
+           pr.connection_status, pr.critical_category, pr.commune_id,
            COALESCE(e.code, ne.code) AS pbo_code,
            (e.id IS NOT NULL) AS pbo_assigned,
            COALESCE(e.connection_failure, ne.connection_failure, '') AS pbo_failure,
-           ST_Distance(p.geom, COALESCE(e.geom, ne.geom)) AS drop_m,
+           ST_Distance(pr.geom, COALESCE(e.geom, ne.geom)) AS drop_m,
            sp.id AS support_id, sp.code AS support_code, sp.support_type, sp.state AS support_state,
-           r.code AS route_code, r.laying_mode AS route_mode, r.dist AS route_m, r.node1_id, r.node2_id,
            pto.code AS pto_code, COALESCE(pto.connection_failure, '') AS pto_failure
-    FROM p
-    LEFT JOIN network_enclosure e ON e.id = p.pbo_id
+    FROM network_premises pr
+    LEFT JOIN network_enclosure e ON e.id = pr.pbo_id
     LEFT JOIN LATERAL (
         SELECT n.code, n.geom, n.connection_failure, n.support_id FROM network_enclosure n
-        WHERE p.pbo_id IS NULL AND n.network_id = %(net)s AND n.enclosure_type = 'PBO'
-        ORDER BY n.geom <-> p.geom LIMIT 1
+        WHERE pr.pbo_id IS NULL AND n.network_id = %(net)s AND n.enclosure_type = 'PBO'
+        ORDER BY n.geom <-> pr.geom LIMIT 1
     ) ne ON true
     LEFT JOIN network_supportpoint sp ON sp.id = COALESCE(e.support_id, ne.support_id)
     LEFT JOIN LATERAL (
-        SELECT s.code, s.laying_mode, s.node1_id, s.node2_id, ST_Distance(s.geom, p.geom) AS dist
-        FROM network_routesegment s WHERE s.network_id = %(net)s
-        ORDER BY s.geom <-> p.geom LIMIT 1
-    ) r ON true
-    LEFT JOIN LATERAL (
         SELECT t.code, t.connection_failure FROM network_enclosure t
         WHERE t.network_id = %(net)s AND t.enclosure_type = 'PTO' AND t.connection_failure <> ''
-          AND ST_DWithin(t.geom, p.geom, %(pto_m)s)
-        ORDER BY t.geom <-> p.geom LIMIT 1
+          AND ST_DWithin(t.geom, pr.geom, %(pto_m)s)
+        ORDER BY t.geom <-> pr.geom LIMIT 1
     ) pto ON true
+    WHERE pr.network_id = %(net)s
+), down_segments AS MATERIALIZED (
+    -- route segments ending on a pole that is down (state HS, or destroyed by the storm passed in)
+    SELECT s.id, s.geom FROM network_supportpoint a JOIN network_routesegment s ON s.node1_id = a.node_id
+    WHERE a.network_id = %(net)s AND a.support_type = 'A' AND (a.state = 'HS' OR a.id = ANY(%(down)s))
+    UNION
+    SELECT s.id, s.geom FROM network_supportpoint a JOIN network_routesegment s ON s.node2_id = a.node_id
+    WHERE a.network_id = %(net)s AND a.support_type = 'A' AND (a.state = 'HS' OR a.id = ANY(%(down)s))
+), c AS (
+    -- candidates: a cheap superset. Route rules need the nearest route only when no segment lies
+    -- within the smallest route threshold (one ST_DWithin probe on the GiST index), or when a
+    -- segment ending on a downed pole is that close.
+    SELECT p.* FROM p
+    WHERE p.drop_m IS NULL OR p.drop_m > %(drop)s
+       OR upper(p.pbo_failure) = ANY(%(codes)s) OR upper(p.pto_failure) = ANY(%(codes)s)
+       OR p.connection_status = 'RD'
+       OR (p.housing_units >= %(collective)s AND p.has_vertical_cabling IS FALSE)
+       OR p.support_state = 'HS' OR p.support_id = ANY(%(down)s)
+       OR p.premises_id = ANY(%(storm_premises)s)
+       OR NOT EXISTS (
+           SELECT 1 FROM network_routesegment s
+           WHERE s.network_id = %(net)s AND ST_DWithin(s.geom, p.geom, %(near)s))
+       OR EXISTS (SELECT 1 FROM down_segments d WHERE ST_DWithin(d.geom, p.geom, %(near)s))
 )
-SELECT m.*,
-       (m.support_state = 'HS' OR m.support_id = ANY(%(down)s)) AS support_down,
+SELECT c.premises_id, c.premises_code, c.housing_units, c.has_vertical_cabling, c.connection_status,
+       c.critical_category, c.commune_id, c.pbo_code, c.pbo_assigned, c.pbo_failure, c.drop_m, c.support_id,
+       c.support_code, c.support_type, c.support_state, c.pto_code, c.pto_failure,
+       r.code AS route_code, r.laying_mode AS route_mode, r.dist AS route_m,
+       (c.support_state = 'HS' OR c.support_id = ANY(%(down)s)) AS support_down,
        hs.code AS route_pole_down,
-       (m.premises_id = ANY(%(storm_premises)s)) AS storm_listed
-FROM m
+       (c.premises_id = ANY(%(storm_premises)s)) AS storm_listed
+FROM c
+LEFT JOIN LATERAL (
+    -- the nearest route segment (KNN on the GiST index): the drop route
+    SELECT s.code, s.laying_mode, s.node1_id, s.node2_id, ST_Distance(s.geom, c.geom) AS dist
+    FROM network_routesegment s WHERE s.network_id = %(net)s
+    ORDER BY s.geom <-> c.geom LIMIT 1
+) r ON true
 LEFT JOIN LATERAL (
     SELECT a.code FROM network_supportpoint a
-    WHERE a.node_id IN (m.node1_id, m.node2_id) AND a.support_type = 'A'
+    WHERE a.node_id IN (r.node1_id, r.node2_id) AND a.support_type = 'A'
       AND (a.state = 'HS' OR a.id = ANY(%(down)s))
     ORDER BY a.code LIMIT 1
 ) hs ON true
-WHERE m.drop_m IS NULL OR m.drop_m > %(drop)s
-   OR m.route_m IS NULL OR m.route_m > %(route)s
-   OR LEAST(m.route_m, m.drop_m) > %(private)s
-   OR upper(m.pbo_failure) = ANY(%(codes)s) OR upper(m.pto_failure) = ANY(%(codes)s)
-   OR m.connection_status = 'RD'
-   OR (m.housing_units >= %(collective)s AND m.has_vertical_cabling IS FALSE)
-   OR m.support_state = 'HS' OR m.support_id = ANY(%(down)s) OR hs.code IS NOT NULL
-   OR m.premises_id = ANY(%(storm_premises)s)
 """
 
 # Figures kept on the case (`inputs`) and fed to the rules, costs and priority.
@@ -131,11 +145,13 @@ def measure(network, storm: StormDamage | None = None, th: dict | None = None) -
     storm = storm or StormDamage()
     params = {
         "net": network.pk, "pto_m": th["PTO_MATCH_M"], "drop": th["DROP_LENGTH_M"], "route": th["NO_ROUTE_DISTANCE_M"],
-        "private": th["PRIVATE_WORKS_M"], "collective": th["COLLECTIVE_MIN_HOUSING"],
+        "near": min(th["NO_ROUTE_DISTANCE_M"], th["PRIVATE_WORKS_M"]), "collective": th["COLLECTIVE_MIN_HOUSING"],
         "codes": sorted(R.BLOCKED_CONDUIT_CODES | R.FAILED_ATTEMPT_CODES),
         "down": sorted(storm.support_ids), "storm_premises": sorted(storm.premises_ids),
     }
     with connection.cursor() as cursor:
+        if connection.in_atomic_block:
+            cursor.execute("SET LOCAL jit = off")  # JIT compiles for seconds and saves nothing here
         cursor.execute(MEASURE_SQL, params)
         columns = [c.name for c in cursor.description]
         return [dict(zip(columns, row)) for row in cursor.fetchall()]

@@ -1,0 +1,1 @@
+"""Benchmarks (make bench): performance figures, never asserted in tests."""
