@@ -157,3 +157,34 @@ def test_command_damaged_supports(small, capsys):
 def test_command_refuses(small, args, reason):
     with pytest.raises(CommandError, match=reason):
         call_command("detect_complex_connections", *args)
+
+
+def test_transition_emits_an_outbox_event_for_owner_and_operator(small):
+    from webhooks.models import OutboxEvent
+
+    detect_complex_connections(small.network)
+    case = workflow.transition(cases_by_code(small.network)["AD-2-3"], "surveyed")
+    event = OutboxEvent.objects.get(subject=f"complexConnection:{case.pk}")
+    assert event.event_type == "ComplexConnectionStatusChangeEvent"
+    assert event.payload["complexConnection"]["from"] == "detected"
+    assert event.payload["complexConnection"]["status"] == "surveyed"
+    assert set(event.organisation_ids) == {small.network.owner_id, small.network.operator_id}
+
+
+def test_admin_pages(small, client, django_user_model):
+    detect_complex_connections(small.network)
+    admin = django_user_model.objects.create_superuser("root", "root@example.org", "pw")
+    client.force_login(admin)
+    default = ComplexConnectionCostModel.objects.get(network__isnull=True)
+    case = cases_by_code(small.network)["AD-3-2"]
+    for url in ("/admin/network/complexconnection/", f"/admin/network/complexconnection/{case.pk}/change/",
+                "/admin/network/complexconnectioncostmodel/", f"/admin/network/complexconnectioncostmodel/{default.pk}/change/"):
+        assert client.get(url).status_code == 200, url
+    data = {f: getattr(default, f) for f in (
+        "base_connection", "trench_per_m", "conduit_per_m", "aerial_per_m", "facade_per_m", "new_pole", "chamber",
+        "vertical_cabling_per_housing", "aid_under_10m", "aid_10_30m", "aid_over_30m")}
+    data["trench_per_m"] = "100"
+    response = client.post(f"/admin/network/complexconnectioncostmodel/{default.pk}/change/", {**data, "network": ""})
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.estimated_cost == Decimal("4520.00")  # re-priced by the admin save

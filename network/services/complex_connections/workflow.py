@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _t
 
 from core.audit import record
 from network.models import ComplexConnection, ComplexConnectionNote, ComplexConnectionStatus
+from webhooks.services.outbox import emit
 
 from .audit import summary
 from .costs import COST_FIELDS, apply_estimate, cost_model_for
@@ -20,7 +21,7 @@ def transition(case: ComplexConnection, to_status: str, *, reason: str = "", act
     if to_status not in S.values:
         raise ValidationError({"status": _t("Statut inconnu : « %(to)s ».") % {"to": to_status}})
     with transaction.atomic():
-        case = ComplexConnection.objects.select_for_update().get(pk=case.pk)
+        case = ComplexConnection.objects.select_for_update(of=("self",)).select_related("network", "premises").get(pk=case.pk)
         allowed = ComplexConnection.TRANSITIONS[S(case.status)]
         if to_status not in allowed:
             raise ValidationError({"status": _t(
@@ -36,6 +37,13 @@ def transition(case: ComplexConnection, to_status: str, *, reason: str = "", act
         case.status_changed_at = timezone.now()
         case.save(update_fields=["status", "abandon_reason", "status_changed_at", "updated_at"])
         record(case, "update", actor=actor, organisation=organisation, before=before, after=summary(case))
+        emit(
+            "ComplexConnectionStatusChangeEvent",
+            {"complexConnection": {"id": case.pk, "network": case.network.slug, "premises": case.premises.code,
+                                   "from": before["status"], "status": case.status, "reason": case.abandon_reason}},
+            organisations=[case.network.owner_id, case.network.operator_id, case.assigned_organisation_id],
+            subject=f"complexConnection:{case.pk}",
+        )
         if reason:
             ComplexConnectionNote.objects.create(
                 case=case, author=actor if getattr(actor, "is_authenticated", False) else None, organisation=organisation,
