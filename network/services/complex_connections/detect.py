@@ -29,6 +29,8 @@ from . import rules as R
 from .audit import bulk_audit, summary
 from .costs import apply_estimate, cost_model_for
 
+# `network_id + 0`: keeps the planner on the GiST index for the spatial probes; otherwise it ANDs
+# the probe with a bitmap of the whole network's rows (a full index read per premises).
 MEASURE_SQL = """
 WITH p AS MATERIALIZED (
     -- every premises with its PBO (recorded, else the nearest by KNN), the PBO's support and a PTO at the premises
@@ -50,7 +52,7 @@ WITH p AS MATERIALIZED (
     LEFT JOIN network_supportpoint sp ON sp.id = COALESCE(e.support_id, ne.support_id)
     LEFT JOIN LATERAL (
         SELECT t.code, t.connection_failure FROM network_enclosure t
-        WHERE t.network_id = %(net)s AND t.enclosure_type = 'PTO' AND t.connection_failure <> ''
+        WHERE t.network_id + 0 = %(net)s AND t.enclosure_type = 'PTO' AND t.connection_failure <> ''
           AND ST_DWithin(t.geom, pr.geom, %(pto_m)s)
         ORDER BY t.geom <-> pr.geom LIMIT 1
     ) pto ON true
@@ -62,6 +64,10 @@ WITH p AS MATERIALIZED (
     UNION
     SELECT s.id, s.geom FROM network_supportpoint a JOIN network_routesegment s ON s.node2_id = a.node_id
     WHERE a.network_id = %(net)s AND a.support_type = 'A' AND (a.state = 'HS' OR a.id = ANY(%(down)s))
+), near_down AS MATERIALIZED (
+    -- premises close to such a segment (GiST probe on the premises, from the few downed segments)
+    SELECT DISTINCT pr.id FROM down_segments d
+    JOIN network_premises pr ON pr.network_id + 0 = %(net)s AND ST_DWithin(pr.geom, d.geom, %(near)s)
 ), c AS (
     -- candidates: a cheap superset. Route rules need the nearest route only when no segment lies
     -- within the smallest route threshold (one ST_DWithin probe on the GiST index), or when a
@@ -75,8 +81,8 @@ WITH p AS MATERIALIZED (
        OR p.premises_id = ANY(%(storm_premises)s)
        OR NOT EXISTS (
            SELECT 1 FROM network_routesegment s
-           WHERE s.network_id = %(net)s AND ST_DWithin(s.geom, p.geom, %(near)s))
-       OR EXISTS (SELECT 1 FROM down_segments d WHERE ST_DWithin(d.geom, p.geom, %(near)s))
+           WHERE s.network_id + 0 = %(net)s AND ST_DWithin(s.geom, p.geom, %(near)s))
+       OR p.premises_id IN (SELECT id FROM near_down)
 )
 SELECT c.premises_id, c.premises_code, c.housing_units, c.has_vertical_cabling, c.connection_status,
        c.critical_category, c.commune_id, c.pbo_code, c.pbo_assigned, c.pbo_failure, c.drop_m, c.support_id,
