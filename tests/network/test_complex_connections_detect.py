@@ -146,6 +146,9 @@ def test_command(small, capsys):
 
 
 def test_command_damaged_supports(small, capsys):
+    from network.models import Premises
+
+    Premises.objects.filter(network=small.network, code__startswith="AD-1-").update(connection_status="AB")
     call_command("detect_complex_connections", "--network", "net-a", "--damaged-supports", "PT-PBO1")
     assert set(cases_by_code(small.network)) >= {"AD-1-1", "AD-1-2", "AD-1-3"}
 

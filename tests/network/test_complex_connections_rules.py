@@ -124,6 +124,9 @@ def test_on_demand_status(small):
 
 
 def test_storm_support_hs_and_destroyed_pole_on_drop_route(small):
+    for code in ("AD-1-1", "AD-1-2", "AD-1-3"):  # subscribers: they had service
+        small.premises[code].connection_status = "AB"
+        small.premises[code].save()
     support = small.supports["PT-PBO1"]
     support.state = "HS"
     support.save()
@@ -137,6 +140,18 @@ def test_storm_support_hs_and_destroyed_pole_on_drop_route(small):
     storm = [f for f in cases["AD-1-1"].findings if f["rule"] == "storm_civil_works"][0]
     assert "le poteau PT-A1 du cheminement de branchement CM-D1b est détruit" in storm["explanation"]
     assert cases["AD-1-2"].priority_score > 300  # storm victims come before ordinary cases
+
+
+def test_storm_rule_needs_premises_that_had_service(small):
+    support = small.supports["PT-PBO1"]
+    support.state = "HS"
+    support.save()
+    small.premises["AD-1-2"].connection_status = "RA"
+    small.premises["AD-1-2"].save()
+    detect_complex_connections(small.network)
+    cases = cases_by_code(small.network)
+    assert cases["AD-1-2"].rules == ["storm_civil_works"]
+    assert "AD-1-3" not in cases  # raccordable only (RB): not left without service
 
 
 def test_storm_premises_listed_by_impact(small):

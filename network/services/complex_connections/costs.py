@@ -122,7 +122,7 @@ def estimate(rule_codes, inputs: dict, cost_model, *, hard_surface: bool = False
         line("vertical_cabling", _t("Colonne montante"), inputs.get("housing_units") or 0, "logement",
              cm.vertical_cabling_per_housing)
 
-    if R.STORM_CIVIL_WORKS.code in codes:
+    if R.STORM_CIVIL_WORKS.code in codes and inputs.get("connection_status") in R.HAD_SERVICE:
         if inputs.get("support_down"):
             if inputs.get("support_type") == "C":
                 line("storm_chamber", _t("Chambre à reconstruire (support du PBO)"), 1, "u", cm.chamber)

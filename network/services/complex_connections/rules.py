@@ -60,6 +60,9 @@ BLOCKED_CONDUIT_CODES = frozenset({"FINT11"})
 # production) are administrative or fixed by the OI on its own network: they are not complex.
 FAILED_ATTEMPT_CODES = frozenset({"FINT13", "FCLI05", "FCLI06"})
 
+# l_suf_racco statuses of premises that had service before a storm (abonné, raccordé).
+HAD_SERVICE = frozenset({"AB", "RA"})
+
 # Aid tiers for private-domain works (2025): key -> (cost model field, French label)
 TIER_UNDER_10M = "under_10m"
 TIER_10_30M = "10_30m"
@@ -152,10 +155,13 @@ def evaluate(row: dict, th: dict | None = None) -> list[dict]:
         hit(COLLECTIVE_NO_VERTICAL, _t("Immeuble collectif de %(n)s logements sans colonne montante (seuil %(t)s)")
             % {"n": housing, "t": th["COLLECTIVE_MIN_HOUSING"]})
 
+    # Storm: only premises that had service (subscribed AB or connected RA) are "left without service";
+    # a premises merely connectable behind a downed support is not a storm victim (yet).
     storm = []
-    if row.get("support_down"):
+    had_service = row.get("connection_status") in HAD_SERVICE
+    if had_service and row.get("support_down"):
         storm.append(_t("l'appui %(s)s qui porte le PBO %(pbo)s est à changer (HS)") % {"s": row.get("support_code"), "pbo": pbo})
-    if row.get("route_pole_down"):
+    if had_service and row.get("route_pole_down"):
         storm.append(_t("le poteau %(s)s du cheminement de branchement %(route)s est détruit")
                      % {"s": row.get("route_pole_down"), "route": row.get("route_code")})
     if row.get("storm_listed"):
