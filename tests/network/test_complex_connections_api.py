@@ -210,3 +210,14 @@ def test_attachments_type_and_size_checked(owner_client, detected, settings, tmp
 
 def test_api_root_lists_complex_connections(owner_client):
     assert "complex-connections" in owner_client.get("/api/v1/").json()
+
+
+def test_critical_filter(small, token_client):
+    hospital = small.premises["AD-2-1"]
+    hospital.connection_status = "RD"
+    hospital.save()
+    detect_complex_connections(small.network)
+    client = token_client(small.network.owner, "viewer")[0]
+    assert codes(client.get(URL, {"network": "net-a", "critical": "true"})) == ["AD-2-1"]
+    assert "AD-2-1" not in codes(client.get(URL, {"network": "net-a", "critical": "false"}))
+    assert client.get(URL, {"network": "net-a"}).json()["results"][0]["premises"] == "AD-2-1"  # priority first
