@@ -27,7 +27,9 @@ def test_rerun_is_idempotent(small):
     assert (first.created, second.created, second.updated, second.unchanged) == (4, 0, 0, 4)
     assert {code: c.pk for code, c in cases_by_code(small.network).items()} == ids
     assert ComplexConnection.objects.filter(network=small.network).count() == len(BUILT_CASES)
-    assert audit_actions(ids["AD-3-3"]) == ["create"]  # an unchanged re-run writes nothing
+    assert audit_actions(ids["AD-3-3"]) == ["create"]  # an unchanged re-run writes no audit row
+    confirmed = cases_by_code(small.network)["AD-3-3"]
+    assert confirmed.last_detection_at > confirmed.detected_at  # but records that it confirmed the case
 
 
 def test_rerun_updates_rules_and_costs_of_detected_cases(small):

@@ -232,6 +232,14 @@ def detect_complex_connections(network, *, storm: StormDamage | None = None, act
         if stale:
             audits.extend((c, "delete", summary(c), None) for c in stale)
             ComplexConnection.objects.filter(pk__in=[c.pk for c in stale]).delete()
+        # Unchanged cases were confirmed by this run: one UPDATE, no audit row (nothing changed).
+        with connection.cursor() as cursor:  # one array parameter, whatever the number of cases
+            cursor.execute(
+                "UPDATE network_complexconnection SET last_detection_at = %s "
+                "WHERE network_id = %s AND status = 'detected' AND premises_id = ANY(%s) "
+                "AND last_detection_at IS DISTINCT FROM %s",
+                [now, network.pk, sorted(seen), now],
+            )
         bulk_audit(audits, actor=actor, organisation=organisation)
         result.created, result.updated, result.removed = len(to_create), len(to_update), len(stale)
         result.kept_in_progress = sum(1 for c in existing.values() if c.status != ComplexConnectionStatus.DETECTED)
