@@ -1,1 +1,1 @@
-"""Benchmarks at département scale (`python -m benchmarks <name> ...`); figures in benchmarks/README.md."""
+"""Benchmarks at département scale (`python -m benchmarks <name> ...`, `make bench`); figures in benchmarks/README.md, never asserted in tests."""

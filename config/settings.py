@@ -246,3 +246,17 @@ ALERT_FEEDS_POLL_SECONDS = float(os.environ.get("ALERT_FEEDS_POLL_SECONDS", "300
 CELERY_BEAT_SCHEDULE["resilience-poll-feeds"] = {"task": "resilience.tasks.poll_feeds", "schedule": ALERT_FEEDS_POLL_SECONDS}
 CELERY_BEAT_SCHEDULE["resilience-expire-alerts"] = {"task": "resilience.tasks.expire_alerts", "schedule": 60.0}
 CELERY_BEAT_SCHEDULE["resilience-refresh-exposures"] = {"task": "resilience.tasks.refresh_stale_exposures", "schedule": 300.0}
+
+# --- Complex connections (raccordements complexes, issue 10) ----------------------------------
+# Detection thresholds (metres / units); unit costs and aid tiers live in the admin
+# (ComplexConnectionCostModel). See docs/complex-connections.md.
+COMPLEX_CONNECTIONS = {
+    "DROP_LENGTH_M": 100,          # long_drop: straight line premises → serving PBO above this
+    "NO_ROUTE_DISTANCE_M": 50,     # no_route: no route segment (cheminement) within this distance
+    "PRIVATE_WORKS_M": 30,         # private_works: estimated private-domain length above this
+    "COLLECTIVE_MIN_HOUSING": 4,   # collective_no_vertical: buildings with at least this many dwellings
+    "POLE_SPAN_M": 40,             # one new pole per started span beyond the first
+    "CHAMBER_SPACING_M": 100,      # one pulling chamber per started 100 m of new trench
+    "PTO_MATCH_M": 5,              # a PTO enclosure this close to a premises is its outlet (bp_racco)
+    "ATTACHMENT_MAX_BYTES": 10 * 1024 * 1024,
+}
