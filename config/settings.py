@@ -222,3 +222,17 @@ if not DEBUG and env_bool("SECURE_PROXY", False):
 # spatial reference strings. Vigie Fibre never builds an SRS from user text (imports check for
 # EPSG:2154 and geometries arrive as WKB/GeoJSON), so the warning is silenced rather than ignored.
 SILENCED_SYSTEM_CHECKS = ["gis.W001"]
+
+# --- Incidents: TMF621 trouble tickets ------------------------------------------------------------
+# GTR timers per severity, in hours (time to take in charge, time to restore service); the
+# operator's contract overrides these defaults, e.g. TROUBLE_TICKET_SLA_JSON='{"critical": {...}}'.
+import json as _json  # noqa: E402
+
+TROUBLE_TICKET_SLA = {
+    "critical": {"acknowledge": 1, "restore": 4},
+    "major": {"acknowledge": 2, "restore": 8},
+    "minor": {"acknowledge": 4, "restore": 24},
+}
+TROUBLE_TICKET_SLA.update(_json.loads(os.environ.get("TROUBLE_TICKET_SLA_JSON", "{}")))
+# Photos from the field attached to tickets (JPEG, PNG, WebP), at most this many bytes each.
+TROUBLE_TICKET_ATTACHMENT_MAX_BYTES = int(os.environ.get("TROUBLE_TICKET_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024))
