@@ -250,7 +250,11 @@ def add_attachment(ticket_id, uploaded, mime_type: str, description: str, actor:
         attachment.save()
         ticket.last_update = timezone.now()
         ticket.save(update_fields=["last_update"])
-        _audit(attachment, AuditEvent.Action.CREATE, actor)
+        # explicit `after`: core.audit.snapshot cannot serialise a FieldFile
+        _audit(attachment, AuditEvent.Action.CREATE, actor, after={
+            "ticket": ticket.pk, "file": attachment.file.name, "name": attachment.name,
+            "mime_type": attachment.mime_type, "size": attachment.size, "description": attachment.description,
+        })
         _audit(ticket, AuditEvent.Action.UPDATE, actor, before={}, after={"attachment": [attachment.name]})
         _emit(events.ATTRIBUTE_VALUE_CHANGE, ticket, actor)
     except Exception:
