@@ -70,8 +70,13 @@ class TroubleTicketCreateInput(serializers.Serializer):
     def get_fields(self):
         fields = _common_fields(partial=False)
         fields["network"] = serializers.SlugField(required=False)
-        fields["status"] = serializers.ChoiceField(choices=[TicketStatus.ACKNOWLEDGED], required=False)
+        fields["status"] = serializers.ChoiceField(choices=TicketStatus.values, required=False)
         return fields
+
+    def validate(self, attrs):
+        if attrs.get("status", TicketStatus.ACKNOWLEDGED) != TicketStatus.ACKNOWLEDGED:
+            raise serializers.ValidationError({"status": [_("un nouveau ticket est « acknowledged »")]})
+        return attrs
 
 
 # Attributes the server sets: a merge patch naming them is refused.
@@ -102,3 +107,63 @@ class TroubleTicketPatchInput(serializers.Serializer):
             if errors:
                 raise serializers.ValidationError(errors)
         return super().to_internal_value(data)
+
+
+class TroubleTicketDocument(serializers.Serializer):
+    """The TMF621 TroubleTicket as returned (OpenAPI only; built by services.representation). With
+    `?fields=` only id, href and @type are always present."""
+
+    def get_fields(self):
+        optional = {"required": False}
+        return {
+            "id": serializers.CharField(), "href": serializers.CharField(), "@type": serializers.CharField(),
+            "name": serializers.CharField(**optional), "description": serializers.CharField(**optional),
+            "severity": serializers.ChoiceField(choices=TicketSeverity.values, **optional),
+            "ticketType": serializers.ChoiceField(choices=TicketType.values, **optional),
+            "priority": serializers.CharField(**optional),
+            "status": serializers.ChoiceField(choices=TicketStatus.values, **optional),
+            "statusChangeDate": serializers.DateTimeField(**optional),
+            "statusChangeReason": serializers.CharField(**optional),
+            "creationDate": serializers.DateTimeField(**optional),
+            "lastUpdate": serializers.DateTimeField(**optional),
+            "expectedResolutionDate": serializers.DateTimeField(**optional),
+            "requestedResolutionDate": serializers.DateTimeField(**optional),
+            "resolutionDate": serializers.DateTimeField(**optional),
+            "externalId": serializers.CharField(**optional),
+            "relatedEntity": serializers.ListField(child=serializers.DictField(), **optional),
+            "relatedParty": serializers.ListField(child=serializers.DictField(), **optional),
+            "note": serializers.ListField(child=serializers.DictField(), **optional),
+            "attachment": serializers.ListField(child=serializers.DictField(), **optional),
+            "statusChange": serializers.ListField(child=serializers.DictField(), **optional),
+            "network": serializers.CharField(help_text="extension: network slug", **optional),
+            "impact": serializers.DictField(allow_null=True, help_text="extension: premises/critical sites cut", **optional),
+            "impactedPremises": serializers.ListField(child=serializers.JSONField(),
+                                                      help_text="extension: collectiveOutage only", **optional),
+            "sla": serializers.DictField(help_text="extension: GTR timers", **optional),
+        }
+
+
+class TmfErrorDocument(serializers.Serializer):
+    """TMF Error, plus the house `errors` list."""
+
+    code = serializers.CharField()
+    reason = serializers.CharField()
+    message = serializers.CharField(required=False)
+    status = serializers.CharField(required=False)
+    errors = serializers.ListField(child=serializers.DictField())
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields["@type"] = serializers.CharField(required=False)
+        return fields
+
+
+class AttachmentDocument(serializers.Serializer):
+    def get_fields(self):
+        optional = {"required": False}
+        return {
+            "id": serializers.CharField(), "href": serializers.CharField(), "url": serializers.CharField(**optional),
+            "name": serializers.CharField(**optional), "attachmentType": serializers.CharField(**optional),
+            "mimeType": serializers.CharField(**optional), "size": serializers.DictField(**optional),
+            "description": serializers.CharField(**optional), "@referredType": serializers.CharField(**optional),
+        }

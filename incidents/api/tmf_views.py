@@ -32,7 +32,9 @@ from ..services import representation
 from ..services.attachments import AttachmentRefused, check_photo
 from ..services.tickets import Actor, TicketInputError, add_attachment, create_ticket, patch_ticket
 from .parsers import MergePatchJSONParser
-from .tmf_serializers import TroubleTicketCreateInput, TroubleTicketPatchInput
+from .tmf_serializers import (
+    AttachmentDocument, TmfErrorDocument, TroubleTicketCreateInput, TroubleTicketDocument, TroubleTicketPatchInput,
+)
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 1000
@@ -206,7 +208,8 @@ class TmfView(APIView):
 
 
 FIELDS_PARAM = OpenApiParameter("fields", str, description="Attributs à renvoyer, séparés par des virgules")
-TMF_ERROR = OpenApiResponse(OpenApiTypes.OBJECT, description="TMF Error {code, reason, message, status, errors}")
+TMF_ERROR = OpenApiResponse(TmfErrorDocument, description="TMF Error {code, reason, message, status, errors}")
+ERRORS = {code: TMF_ERROR for code in (400, 401, 403, 404)}
 
 
 class TroubleTicketListView(TmfView):
@@ -220,7 +223,7 @@ class TroubleTicketListView(TmfView):
             OpenApiParameter("network", str), OpenApiParameter("creationDate.gt", OpenApiTypes.DATETIME),
             OpenApiParameter("creationDate.lt", OpenApiTypes.DATETIME),
         ],
-        responses={200: OpenApiTypes.OBJECT, 400: TMF_ERROR, 403: TMF_ERROR},
+        responses={200: TroubleTicketDocument(many=True), **ERRORS},
     )
     def get(self, request):
         principal = ticket_principal(request)
@@ -236,9 +239,9 @@ class TroubleTicketListView(TmfView):
         return Response(data, headers={"X-Total-Count": str(total), "X-Result-Count": str(len(data))})
 
     @extend_schema(
-        operation_id="createTroubleTicket", tags=["TMF621 troubleTicket"], request=OpenApiTypes.OBJECT,
+        operation_id="createTroubleTicket", tags=["TMF621 troubleTicket"], request=TroubleTicketCreateInput,
         parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER)],
-        responses={201: OpenApiTypes.OBJECT, 400: TMF_ERROR, 403: TMF_ERROR, 422: TMF_ERROR},
+        responses={201: TroubleTicketDocument, **ERRORS, 422: TMF_ERROR},
     )
     def post(self, request):
         principal = ticket_principal(request)
@@ -320,15 +323,15 @@ class TroubleTicketDetailView(TmfView):
         return ticket
 
     @extend_schema(operation_id="retrieveTroubleTicket", tags=["TMF621 troubleTicket"], parameters=[FIELDS_PARAM],
-                   responses={200: OpenApiTypes.OBJECT, 404: TMF_ERROR})
+                   responses={200: TroubleTicketDocument, **ERRORS})
     def get(self, request, pk):
         principal = ticket_principal(request)
         fields = parse_fields(request)
         ticket = self.get_ticket(principal, pk)
         return Response(representation.ticket_representation(ticket, base_url(request), fields))
 
-    @extend_schema(operation_id="patchTroubleTicket", tags=["TMF621 troubleTicket"], request=OpenApiTypes.OBJECT,
-                   responses={200: OpenApiTypes.OBJECT, 400: TMF_ERROR, 403: TMF_ERROR, 404: TMF_ERROR})
+    @extend_schema(operation_id="patchTroubleTicket", tags=["TMF621 troubleTicket"], request=TroubleTicketPatchInput,
+                   responses={200: TroubleTicketDocument, **ERRORS, 415: TMF_ERROR})
     def patch(self, request, pk):
         principal = ticket_principal(request)
         ticket = self.get_ticket(principal, pk)
@@ -353,7 +356,7 @@ class TroubleTicketAttachmentView(TmfView):
         operation_id="createTroubleTicketAttachment", tags=["TMF621 troubleTicket"],
         request={"multipart/form-data": {"type": "object", "properties": {
             "file": {"type": "string", "format": "binary"}, "description": {"type": "string"}}, "required": ["file"]}},
-        responses={201: OpenApiTypes.OBJECT, 400: TMF_ERROR, 403: TMF_ERROR, 404: TMF_ERROR, 413: TMF_ERROR},
+        responses={201: AttachmentDocument, **ERRORS, 413: TMF_ERROR},
     )
     def post(self, request, pk):
         principal = ticket_principal(request)
@@ -376,7 +379,7 @@ class TroubleTicketAttachmentContentView(TmfView):
     """The photo itself, served to those who see the ticket (media files are not public)."""
 
     @extend_schema(operation_id="retrieveTroubleTicketAttachment", tags=["TMF621 troubleTicket"],
-                   responses={(200, "image/*"): OpenApiTypes.BINARY, 404: TMF_ERROR})
+                   responses={(200, "image/*"): OpenApiTypes.BINARY, **ERRORS})
     def get(self, request, pk, attachment_id):
         principal = ticket_principal(request)
         ticket = TroubleTicketDetailView.get_ticket(self, principal, pk)

@@ -97,12 +97,15 @@ class CrisisLogEntryViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, mixi
     filterset_class = CrisisLogEntryFilterSet
     http_method_names = ["get", "post", "head", "options"]
 
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        principal = principal_for(request)
+        if principal and not principal.is_superuser:
+            if all(role in AGGREGATE_ONLY_ROLES for role in principal.roles.values()):
+                raise exceptions.PermissionDenied(_("Les élus n'ont pas accès à la main courante."))
+
     def get_queryset(self):
         principal = principal_for(self.request)
-        if principal and not principal.is_superuser:
-            roles = {o: r for o, r in principal.roles.items() if r not in AGGREGATE_ONLY_ROLES}
-            if not roles:
-                raise exceptions.PermissionDenied(_("Les élus n'ont pas accès à la main courante."))
         return (CrisisLogEntry.objects.restrict(principal)
                 .select_related("author", "organisation").prefetch_related("corrections"))
 

@@ -197,3 +197,9 @@ def test_unknown_ticket_and_delete(clients, create_ticket):
     assert clients["op"].get(f"{TT}/abc").status_code == 404
     response = clients["op"].delete(f"{TT}/{ticket['id']}")
     assert response.status_code == 405 and response.json()["code"] == "405"
+
+
+def test_a_new_ticket_is_acknowledged(clients, net):
+    response = clients["op"].post(TT, ticket_body(status="resolved"), format="json")
+    assert response.status_code == 400 and response.json()["errors"][0]["path"] == "status"
+    assert clients["op"].post(TT, ticket_body(status="acknowledged"), format="json").status_code == 201
