@@ -9,6 +9,6 @@ urlpatterns = [
     path("troubleTicket", TroubleTicketListView.as_view(), name="tmf621-troubleticket-list"),
     path("troubleTicket/<str:pk>", TroubleTicketDetailView.as_view(), name="tmf621-troubleticket-detail"),
     path("troubleTicket/<str:pk>/attachment", TroubleTicketAttachmentView.as_view(), name="tmf621-troubleticket-attachment"),
-    path("troubleTicket/<str:pk>/attachment/<int:attachment_id>", TroubleTicketAttachmentContentView.as_view(),
+    path("troubleTicket/<str:pk>/attachment/<str:attachment_id>", TroubleTicketAttachmentContentView.as_view(),
          name="tmf621-troubleticket-attachment-content"),
 ]

@@ -38,6 +38,7 @@ class CrisisSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "level", "networks", "organisations", "opened_at", "closed_at", "is_open",
                   "alert_ids", "created_at", "updated_at"]
         read_only_fields = ["created_at", "updated_at"]
+        extra_kwargs = {"name": {"min_length": 1}}
 
     def validate(self, attrs):
         opened = attrs.get("opened_at", getattr(self.instance, "opened_at", None) or timezone.now())
@@ -49,7 +50,7 @@ class CrisisSerializer(serializers.ModelSerializer):
 
 class LinkedObjectSerializer(serializers.Serializer):
     type = serializers.ChoiceField(choices=LINKABLE_TYPES)
-    code = serializers.CharField(max_length=254)
+    code = serializers.CharField(min_length=1, max_length=254)
 
 
 class CrisisLogEntrySerializer(serializers.ModelSerializer):
@@ -63,6 +64,7 @@ class CrisisLogEntrySerializer(serializers.ModelSerializer):
         fields = ["id", "crisis", "created_at", "author", "organisation", "kind", "text", "linked_objects",
                   "corrects", "corrections"]
         read_only_fields = ["created_at"]
+        extra_kwargs = {"text": {"min_length": 1}}
 
     def validate(self, attrs):
         corrects = attrs.get("corrects")
@@ -102,6 +104,7 @@ class ContactSerializer(serializers.ModelSerializer):
         fields = ["id", "organisation", "commune", "name", "role", "phone", "email", "notes", "on_call_periods",
                   "on_call_now", "created_at", "updated_at"]
         read_only_fields = ["created_at", "updated_at"]
+        extra_kwargs = {"name": {"min_length": 1}, "role": {"min_length": 1}}
 
     def get_on_call_now(self, contact) -> bool:
         now = self.context.get("now") or timezone.now()

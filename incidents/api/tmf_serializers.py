@@ -25,7 +25,7 @@ class RelatedEntityInput(serializers.Serializer):
 
     def get_fields(self):
         return {
-            "id": serializers.CharField(max_length=254),
+            "id": serializers.CharField(min_length=1, max_length=254),
             "@referredType": serializers.ChoiceField(choices=DamagedAsset.ReferredType.values),
             "role": serializers.ChoiceField(choices=["damaged"]),
             "name": serializers.CharField(required=False, allow_blank=True),
@@ -36,7 +36,7 @@ class RelatedEntityInput(serializers.Serializer):
 
 class NoteInput(serializers.Serializer):
     id = serializers.CharField(required=False)
-    text = serializers.CharField()
+    text = serializers.CharField(min_length=1)
     author = serializers.CharField(required=False, max_length=200)
     date = serializers.DateTimeField(required=False)
 
@@ -50,7 +50,7 @@ def _common_fields(partial: bool) -> dict:
     optional = {"required": False}
     return {
         "name": serializers.CharField(max_length=200, allow_blank=True, allow_null=True, **optional),
-        "description": serializers.CharField(**({"required": False} if partial else {})),
+        "description": serializers.CharField(min_length=1, **({"required": False} if partial else {})),
         "severity": CaseInsensitiveChoiceField(choices=TicketSeverity.values, **({"required": False} if partial else {})),
         "ticketType": CaseInsensitiveChoiceField(choices=TicketType.values, **({"required": False} if partial else {})),
         "priority": serializers.CharField(max_length=30, allow_blank=True, allow_null=True, **optional),

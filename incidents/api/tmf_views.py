@@ -123,11 +123,8 @@ def parse_fields(request):
     raw = request.query_params.get("fields")
     if not raw:
         return None
-    fields = {f.strip() for f in raw.split(",") if f.strip()}
-    unknown = sorted(fields - set(representation.ATTRIBUTES))
-    if unknown:
-        raise exceptions.ValidationError({"fields": [f"unknown attribute(s): {', '.join(unknown)}"]})
-    return fields
+    # unknown names are ignored, as TMF implementations do: id, href and @type are always returned
+    return {f.strip() for f in raw.split(",") if f.strip()}
 
 
 ENUM_FILTERS = {
@@ -218,7 +215,8 @@ class TroubleTicketListView(TmfView):
     @extend_schema(
         operation_id="listTroubleTicket", tags=["TMF621 troubleTicket"],
         parameters=[
-            FIELDS_PARAM, OpenApiParameter("offset", int), OpenApiParameter("limit", int),
+            FIELDS_PARAM, OpenApiParameter("offset", {"type": "integer", "minimum": 0}),
+            OpenApiParameter("limit", {"type": "integer", "minimum": 1}),
             OpenApiParameter("status", str), OpenApiParameter("severity", str), OpenApiParameter("ticketType", str),
             OpenApiParameter("network", str), OpenApiParameter("creationDate.gt", OpenApiTypes.DATETIME),
             OpenApiParameter("creationDate.lt", OpenApiTypes.DATETIME),
@@ -383,7 +381,8 @@ class TroubleTicketAttachmentContentView(TmfView):
     def get(self, request, pk, attachment_id):
         principal = ticket_principal(request)
         ticket = TroubleTicketDetailView.get_ticket(self, principal, pk)
-        attachment = TicketAttachment.objects.filter(ticket=ticket, pk=attachment_id).first()
+        attachment = (TicketAttachment.objects.filter(ticket=ticket, pk=attachment_id).first()
+                      if str(attachment_id).isdigit() else None)
         if attachment is None:
             raise exceptions.NotFound()
         return FileResponse(attachment.file.open("rb"), content_type=attachment.mime_type)

@@ -20,6 +20,7 @@ from organisations.scoping import principal_for
 
 from ..models import Contact, Crisis, CrisisLogEntry, OnCallPeriod
 from ..services.crisis import append_log_entry, crisis_organisation_ids, first_writable_organisation, on_call_now
+from .schema import ErrorResponsesSchema
 from .filtersets import ContactFilterSet, CrisisFilterSet, CrisisLogEntryFilterSet
 from .serializers import (
     ContactSerializer, CrisisLogEntrySerializer, CrisisSerializer, OnCallNowSerializer, OnCallPeriodSerializer,
@@ -49,6 +50,7 @@ class CrisisViewSet(AuditedViewSetMixin, viewsets.ModelViewSet):
     """Crises (*crises*) of the caller's networks or in which its organisation takes part. No deletion:
     a crisis is closed (`closed_at`)."""
 
+    schema = ErrorResponsesSchema()
     serializer_class = CrisisSerializer
     filterset_class = CrisisFilterSet
     http_method_names = ["get", "post", "patch", "put", "head", "options"]
@@ -93,6 +95,7 @@ class CrisisLogEntryViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, mixi
     """The crisis log (*main courante*): list, read, append. Never changed nor deleted (405): a
     correction is a new entry with `corrects` set to the corrected entry."""
 
+    schema = ErrorResponsesSchema()
     serializer_class = CrisisLogEntrySerializer
     filterset_class = CrisisLogEntryFilterSet
     http_method_names = ["get", "post", "head", "options"]
@@ -135,6 +138,7 @@ class ContactViewSet(AuditedViewSetMixin, viewsets.ModelViewSet):
     """Contacts directory (*annuaire de crise*): per organisation and commune, with on-call periods.
     Each organisation writes its own contacts; partners read them."""
 
+    schema = ErrorResponsesSchema()
     serializer_class = ContactSerializer
     filterset_class = ContactFilterSet
 
@@ -176,6 +180,7 @@ class ContactViewSet(AuditedViewSetMixin, viewsets.ModelViewSet):
 class OnCallPeriodViewSet(AuditedViewSetMixin, viewsets.ModelViewSet):
     """On-call periods (*astreintes*) of contacts."""
 
+    schema = ErrorResponsesSchema()
     serializer_class = OnCallPeriodSerializer
     filterset_fields = ["contact"]
 
