@@ -204,3 +204,21 @@ def test_a_new_ticket_is_acknowledged(clients, net):
     response = clients["op"].post(TT, ticket_body(status="resolved"), format="json")
     assert response.status_code == 400 and response.json()["errors"][0]["path"] == "status"
     assert clients["op"].post(TT, ticket_body(status="acknowledged"), format="json").status_code == 201
+
+
+def test_listing_costs_the_same_queries_for_any_page_size(clients, create_ticket):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries_for_listing():
+        with CaptureQueriesContext(connection) as ctx:
+            assert clients["syn"].get(TT, {"limit": 50}).status_code == 200
+        return len(ctx)
+
+    for _ in range(2):
+        create_ticket(note=[{"text": "n"}])
+    queries_for_listing()  # the token's last use is written on the first request only
+    few = queries_for_listing()
+    for _ in range(6):
+        create_ticket(note=[{"text": "n"}])
+    assert queries_for_listing() == few  # no N+1: prefetches, not per-ticket queries
