@@ -7,9 +7,7 @@ import hashlib
 import json
 from datetime import datetime, timezone as dt_timezone
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.http import FileResponse
 from django.urls import reverse
 from django.utils.dateparse import parse_date, parse_datetime

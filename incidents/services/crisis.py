@@ -1,6 +1,5 @@
 """Crisis cell services: who takes part in a crisis, who is on call now, the crisis log."""
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from core.audit import record
