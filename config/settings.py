@@ -260,3 +260,17 @@ COMPLEX_CONNECTIONS = {
     "PTO_MATCH_M": 5,              # a PTO enclosure this close to a premises is its outlet (bp_racco)
     "ATTACHMENT_MAX_BYTES": 10 * 1024 * 1024,
 }
+
+# --- Incidents: TMF621 trouble tickets ------------------------------------------------------------
+# GTR timers per severity, in hours (time to take in charge, time to restore service); the
+# operator's contract overrides these defaults, e.g. TROUBLE_TICKET_SLA_JSON='{"critical": {...}}'.
+import json as _json  # noqa: E402
+
+TROUBLE_TICKET_SLA = {
+    "critical": {"acknowledge": 1, "restore": 4},
+    "major": {"acknowledge": 2, "restore": 8},
+    "minor": {"acknowledge": 4, "restore": 24},
+}
+TROUBLE_TICKET_SLA.update(_json.loads(os.environ.get("TROUBLE_TICKET_SLA_JSON", "{}")))
+# Photos from the field attached to tickets (JPEG, PNG, WebP), at most this many bytes each.
+TROUBLE_TICKET_ATTACHMENT_MAX_BYTES = int(os.environ.get("TROUBLE_TICKET_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024))

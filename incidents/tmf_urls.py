@@ -1,2 +1,14 @@
-"""TMF621 Trouble Ticket API routes under /tmf-api/troubleTicket/v4/."""
-urlpatterns: list = []
+"""TMF621 Trouble Ticket API routes under /tmf-api/troubleTicket/v4/ (the `hub` is added by the webhooks work)."""
+from django.urls import path
+
+from .api.tmf_views import (
+    TroubleTicketAttachmentContentView, TroubleTicketAttachmentView, TroubleTicketDetailView, TroubleTicketListView,
+)
+
+urlpatterns = [
+    path("troubleTicket", TroubleTicketListView.as_view(), name="tmf621-troubleticket-list"),
+    path("troubleTicket/<str:pk>", TroubleTicketDetailView.as_view(), name="tmf621-troubleticket-detail"),
+    path("troubleTicket/<str:pk>/attachment", TroubleTicketAttachmentView.as_view(), name="tmf621-troubleticket-attachment"),
+    path("troubleTicket/<str:pk>/attachment/<str:attachment_id>", TroubleTicketAttachmentContentView.as_view(),
+         name="tmf621-troubleticket-attachment-content"),
+]
