@@ -89,7 +89,7 @@ def _write(network, dep, communes, place, attrs, topo, phys) -> dict:
         site_type = np.where(np.arange(n_sites) < topo.n_nro, "NRO", "SRO")
         copy_rows(cur, "network_site", {
             "id": ids(site0, n_sites), "network_id": net, "code": codes(f"ST{dep}", n_sites),
-            "node_id": node0 + np.arange(n_sites), "name": np.array(site_names, dtype=str), "site_type": site_type,
+            "node_id": node0 + np.arange(n_sites), "name": np.array(site_names, dtype=object), "site_type": site_type,
             "physical_type": np.where(site_type == "NRO", "SHE", "ADR"), "status": "REC", "geom": node_geom[:n_sites],
         })
 
@@ -136,7 +136,7 @@ def _write(network, dep, communes, place, attrs, topo, phys) -> dict:
         copy_rows(cur, "network_premises", {
             "id": ids(ad0, n_prem), "network_id": net, "code": codes(f"AD{dep}", n_prem),
             "geom": ewkb_points(place.xy), "commune_id": communes.insee[place.commune],
-            "address": np.array(place.address, dtype=str), "housing_units": attrs.housing,
+            "address": np.array(place.address, dtype=object), "housing_units": attrs.housing,
             "business_units": attrs.business, "connection_status": attrs.status, "pbo_id": bp0 + topo.premises_pbo,
             "critical_category": attrs.critical, "suf_code": codes(f"SF{dep}", n_prem), "has_vertical_cabling": vertical,
         })

@@ -40,23 +40,26 @@ def reserve_ids(cursor, table: str, n: int) -> int:
     return first
 
 
-def _text(column) -> np.ndarray:
+def _text(column) -> list[str]:
+    """Text of one chunk of a column. Object arrays (EWKB hex, names) pass through: converting them
+    to numpy fixed-width strings would size every row like the longest cable."""
     arr = np.asarray(column)
     if arr.dtype.kind == "f":
-        return np.char.mod("%.3f", arr)
-    if arr.dtype.kind == "b":
-        return np.where(arr, "t", "f")
-    return arr.astype(str)
+        return np.char.mod("%.3f", arr).tolist()
+    if arr.dtype.kind == "O":
+        return [str(v) for v in arr.tolist()]
+    return arr.astype(str).tolist()
 
 
 def copy_rows(cursor, table: str, columns: dict) -> int:
-    """COPY the columns (name → array of equal length, or a scalar) into table, in text format.
-    Values are generated (codes, numbers, fixed French labels): no tab, newline or backslash."""
+    """COPY the columns (name → array of equal length, or a scalar) into table, in text format,
+    chunk by chunk. Values are generated (codes, numbers, fixed French labels, commune names): no
+    tab, newline or backslash."""
     n = max(len(v) for v in columns.values() if not np.isscalar(v))
-    cols = [np.full(n, str(v)) if np.isscalar(v) else _text(v) for v in columns.values()]
     sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
     with cursor.copy(sql) as copy:
         for start in range(0, n, CHUNK):
-            part = [c[start:start + CHUNK].tolist() for c in cols]
+            size = min(CHUNK, n - start)
+            part = [[str(v)] * size if np.isscalar(v) else _text(v[start:start + size]) for v in columns.values()]
             copy.write("".join("\t".join(row) + "\n" for row in zip(*part)))
     return n

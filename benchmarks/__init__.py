@@ -1,0 +1,1 @@
+"""Benchmarks at département scale (`python -m benchmarks <name> ...`); figures in benchmarks/README.md."""
