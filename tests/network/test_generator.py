@@ -135,6 +135,30 @@ def test_every_cable_route_chains_from_node1_to_node2(orgs):
 
 
 @pytest.mark.django_db
+def test_geometries_meet_at_their_nodes(orgs):
+    """What a GraceTHD import checks: segment and cable ends on their nodes; sites, supports and
+    enclosures at their node's position."""
+    net = generate()
+    checks = {
+        "segment": """SELECT COUNT(*) FROM network_routesegment s JOIN network_node a ON a.id = s.node1_id
+                      JOIN network_node b ON b.id = s.node2_id WHERE s.network_id = %s
+                      AND NOT (ST_Equals(ST_StartPoint(s.geom), a.geom) AND ST_Equals(ST_EndPoint(s.geom), b.geom))""",
+        "cable": """SELECT COUNT(*) FROM network_cable s JOIN network_node a ON a.id = s.node1_id
+                    JOIN network_node b ON b.id = s.node2_id WHERE s.network_id = %s
+                    AND NOT (ST_Equals(ST_StartPoint(s.geom), a.geom) AND ST_Equals(ST_EndPoint(s.geom), b.geom))""",
+        "site": "SELECT COUNT(*) FROM network_site x JOIN network_node n ON n.id = x.node_id WHERE x.network_id = %s AND NOT ST_Equals(x.geom, n.geom)",
+        "support": "SELECT COUNT(*) FROM network_supportpoint x JOIN network_node n ON n.id = x.node_id WHERE x.network_id = %s AND NOT ST_Equals(x.geom, n.geom)",
+        "enclosure": "SELECT COUNT(*) FROM network_enclosure x JOIN network_node n ON n.id = x.node_id WHERE x.network_id = %s AND NOT ST_Equals(x.geom, n.geom)",
+        "duplicate node positions": """SELECT COUNT(*) FROM (SELECT geom FROM network_node WHERE network_id = %s
+                                       GROUP BY geom HAVING COUNT(*) > 1) d""",
+    }
+    with connection.cursor() as cursor:
+        for name, sql in checks.items():
+            cursor.execute(sql, [net.pk])
+            assert cursor.fetchone()[0] == 0, name
+
+
+@pytest.mark.django_db
 def test_laying_modes_supports_and_pbo_placement(orgs):
     net = generate()
     with connection.cursor() as cursor:

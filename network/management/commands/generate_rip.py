@@ -3,7 +3,7 @@ import json
 import time
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from network.services.generator import GenerationError, generate_network
 from network.services.generator.target import prepare_network
@@ -36,6 +36,8 @@ class Command(BaseCommand):
                 target.bump_version()
         except GenerationError as exc:
             raise CommandError(f"refused: {exc.field}: {exc.reason}")
+        except IntegrityError as exc:  # --replace of objects that incidents or other records still name
+            raise CommandError(f"refused: network: its current objects are referenced elsewhere, cannot replace ({exc})")
         counts["seconds"] = round(time.perf_counter() - start, 1)
         self.stdout.write(json.dumps(counts))
         self.stdout.write(self.style.SUCCESS(
