@@ -10,7 +10,7 @@ from .communes import load_communes
 from .placement import place_premises
 from .routes import build_physical, pbo_support_kind, support_index
 from .topology import CO, DI, TR, build_topology
-from .writer import codes, copy_rows, ewkb_lines, ewkb_points, ids, reserve_ids
+from .writer import codes, copy_rows, ewkb_lines, ewkb_points, reserve_ids
 
 
 class GenerationError(ValueError):
@@ -67,20 +67,20 @@ def _write(network, dep, communes, place, attrs, topo, phys) -> dict:
     n_nodes, n_sites, n_sup = len(phys.node_xy), topo.n_nro + topo.n_sro, len(phys.sup_node)
     n_seg, n_cab, n_pbo, n_prem = len(phys.seg_n1), len(topo.link_a), topo.n_pbo, len(place.xy)
     with connection.cursor() as cur:
-        node0 = reserve_ids(cur, "network_node", n_nodes)
-        site0 = reserve_ids(cur, "network_site", n_sites)
-        sup0 = reserve_ids(cur, "network_supportpoint", n_sup)
-        seg0 = reserve_ids(cur, "network_routesegment", n_seg)
-        cab0 = reserve_ids(cur, "network_cable", n_cab)
-        route0 = reserve_ids(cur, "network_cableroute", n_seg)
-        bp0 = reserve_ids(cur, "network_enclosure", n_pbo)
-        ad0 = reserve_ids(cur, "network_premises", n_prem)
+        node_ids = reserve_ids(cur, "network_node", n_nodes)
+        site_ids = reserve_ids(cur, "network_site", n_sites)
+        sup_ids = reserve_ids(cur, "network_supportpoint", n_sup)
+        seg_ids = reserve_ids(cur, "network_routesegment", n_seg)
+        cab_ids = reserve_ids(cur, "network_cable", n_cab)
+        route_ids = reserve_ids(cur, "network_cableroute", n_seg)
+        bp_ids = reserve_ids(cur, "network_enclosure", n_pbo)
+        ad_ids = reserve_ids(cur, "network_premises", n_prem)
 
         node_geom = ewkb_points(phys.node_xy)
         node_type = np.full(n_nodes, "PT")
         node_type[:n_sites] = "ST"
         copy_rows(cur, "network_node", {
-            "id": ids(node0, n_nodes), "network_id": net, "code": codes(f"ND{dep}", n_nodes),
+            "id": node_ids, "network_id": net, "code": codes(f"ND{dep}", n_nodes),
             "geom": node_geom, "node_type": node_type, "name": "",
         })
 
@@ -88,24 +88,24 @@ def _write(network, dep, communes, place, attrs, topo, phys) -> dict:
         site_names = [f"NRO {c}" if i < topo.n_nro else f"PM {c}" for i, c in enumerate(names)]
         site_type = np.where(np.arange(n_sites) < topo.n_nro, "NRO", "SRO")
         copy_rows(cur, "network_site", {
-            "id": ids(site0, n_sites), "network_id": net, "code": codes(f"ST{dep}", n_sites),
-            "node_id": node0 + np.arange(n_sites), "name": np.array(site_names, dtype=object), "site_type": site_type,
+            "id": site_ids, "network_id": net, "code": codes(f"ST{dep}", n_sites),
+            "node_id": node_ids[:n_sites], "name": np.array(site_names, dtype=object), "site_type": site_type,
             "physical_type": np.where(site_type == "NRO", "SHE", "ADR"), "status": "REC", "geom": node_geom[:n_sites],
         })
 
         pbo_nodes = np.arange(n_sites, n_sites + n_pbo)
         logical = np.where(np.isin(phys.sup_node, pbo_nodes), "R", "T")
         copy_rows(cur, "network_supportpoint", {
-            "id": ids(sup0, n_sup), "network_id": net, "code": codes(f"PT{dep}", n_sup),
-            "node_id": node0 + phys.sup_node, "support_type": phys.sup_type, "logical_type": logical,
+            "id": sup_ids, "network_id": net, "code": codes(f"PT{dep}", n_sup),
+            "node_id": node_ids[phys.sup_node], "support_type": phys.sup_type, "logical_type": logical,
             "owner": phys.sup_owner, "state": phys.sup_state, "status": "REC", "geom": node_geom[phys.sup_node],
         })
 
         seg_len = np.hypot(*(phys.node_xy[phys.seg_n2] - phys.node_xy[phys.seg_n1]).T)
         seg_coords = np.stack([phys.node_xy[phys.seg_n1], phys.node_xy[phys.seg_n2]], axis=1).reshape(-1, 2)
         copy_rows(cur, "network_routesegment", {
-            "id": ids(seg0, n_seg), "network_id": net, "code": codes(f"CM{dep}", n_seg),
-            "node1_id": node0 + phys.seg_n1, "node2_id": node0 + phys.seg_n2, "laying_mode": phys.seg_mode,
+            "id": seg_ids, "network_id": net, "code": codes(f"CM{dep}", n_seg),
+            "node1_id": node_ids[phys.seg_n1], "node2_id": node_ids[phys.seg_n2], "laying_mode": phys.seg_mode,
             "length_m": seg_len, "status": "REC", "geom": ewkb_lines(seg_coords, np.repeat(np.arange(n_seg), 2)),
         })
 
@@ -115,29 +115,29 @@ def _write(network, dep, communes, place, attrs, topo, phys) -> dict:
         capacity = np.where(topo.link_role == DI, _capacity(topo.link_served),
                             np.where(topo.link_role == TR, params.TRANSPORT_CAPACITY, params.COLLECT_CAPACITY))
         copy_rows(cur, "network_cable", {
-            "id": ids(cab0, n_cab), "network_id": net, "code": codes(f"CB{dep}", n_cab),
-            "node1_id": node0 + topo.link_a, "node2_id": node0 + topo.link_b, "role": topo.link_role,
+            "id": cab_ids, "network_id": net, "code": codes(f"CB{dep}", n_cab),
+            "node1_id": node_ids[topo.link_a], "node2_id": node_ids[topo.link_b], "role": topo.link_role,
             "capacity": capacity, "length_m": cable_len, "status": "REC",
             "geom": ewkb_lines(phys.node_xy[cable_pts], np.repeat(np.arange(n_cab), phys.link_spans + 1)),
         })
         copy_rows(cur, "network_cableroute", {
-            "id": ids(route0, n_seg), "cable_id": cab0 + phys.seg_link, "segment_id": seg0 + np.arange(n_seg),
+            "id": route_ids, "cable_id": cab_ids[phys.seg_link], "segment_id": seg_ids,
             "position": phys.seg_pos,
         })
 
         pbo_sup = support_index(phys, pbo_nodes, pbo_support_kind(topo, phys))
         copy_rows(cur, "network_enclosure", {
-            "id": ids(bp0, n_pbo), "network_id": net, "code": codes(f"BP{dep}", n_pbo),
-            "support_id": sup0 + pbo_sup, "node_id": node0 + pbo_nodes, "enclosure_type": "PBO", "status": "REC",
+            "id": bp_ids, "network_id": net, "code": codes(f"BP{dep}", n_pbo),
+            "support_id": sup_ids[pbo_sup], "node_id": node_ids[pbo_nodes], "enclosure_type": "PBO", "status": "REC",
             "connection_failure": "", "geom": node_geom[pbo_nodes],
         })
 
         vertical = np.where(attrs.vertical == 1, "t", np.where(attrs.vertical == 0, "f", "\\N"))
         copy_rows(cur, "network_premises", {
-            "id": ids(ad0, n_prem), "network_id": net, "code": codes(f"AD{dep}", n_prem),
+            "id": ad_ids, "network_id": net, "code": codes(f"AD{dep}", n_prem),
             "geom": ewkb_points(place.xy), "commune_id": communes.insee[place.commune],
             "address": np.array(place.address, dtype=object), "housing_units": attrs.housing,
-            "business_units": attrs.business, "connection_status": attrs.status, "pbo_id": bp0 + topo.premises_pbo,
+            "business_units": attrs.business, "connection_status": attrs.status, "pbo_id": bp_ids[topo.premises_pbo],
             "critical_category": attrs.critical, "suf_code": codes(f"SF{dep}", n_prem), "has_vertical_cabling": vertical,
         })
     roles = {role: int((topo.link_role == role).sum()) for role in (TR, DI, CO)}

@@ -1,8 +1,7 @@
 """Writing a generated network with PostgreSQL COPY (psycopg 3), geometries as hex EWKB.
 
-Ids are reserved up front from each table's sequence (under a table lock, so concurrent inserts
-cannot interleave) so that foreign keys are known before anything is written: one COPY per table,
-no per-object ORM save. The caller holds the transaction.
+Ids are drawn up front from each table's sequence so that foreign keys are known before anything
+is written: one COPY per table, no per-object ORM save. The caller holds the transaction.
 """
 import numpy as np
 import shapely
@@ -24,20 +23,16 @@ def codes(prefix: str, n: int) -> np.ndarray:
     return np.char.add(prefix, np.char.zfill(np.arange(1, n + 1).astype(str), 8))
 
 
-def ids(first: int, n: int) -> np.ndarray:
-    return np.arange(first, first + n, dtype=np.int64)
-
-
-def reserve_ids(cursor, table: str, n: int) -> int:
-    """First id of a block of n consecutive ids taken from the table's sequence."""
-    cursor.execute(f"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE")
-    cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
-    seq = cursor.fetchone()[0]
-    cursor.execute("SELECT nextval(%s)", [seq])
-    first = cursor.fetchone()[0]
-    if n > 1:
-        cursor.execute("SELECT setval(%s, %s)", [seq, first + n - 1])
-    return first
+def reserve_ids(cursor, table: str, n: int) -> np.ndarray:
+    """n ids drawn from the table's own sequence, so foreign keys are known before anything is
+    written. No table lock: concurrent inserts elsewhere keep their own ids (the block may then
+    have gaps, which is harmless)."""
+    if n == 0:
+        return np.zeros(0, dtype=np.int64)
+    cursor.execute(
+        "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, n]
+    )
+    return np.array([row[0] for row in cursor.fetchall()], dtype=np.int64)
 
 
 def _text(column) -> list[str]:
