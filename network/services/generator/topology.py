@@ -137,7 +137,12 @@ def build_topology(xy: np.ndarray, commune: np.ndarray, rng: np.random.Generator
         if len(chunks) > 1 and len(chunks[-1]) < 3:
             chunks[-2] = np.concatenate([chunks[-2], chunks.pop()])
         for chunk in chunks:
-            loop = np.concatenate([[r], sro0 + chunk, [r]])
+            # A petal: out along the first half of the sector, nearest first, back along the other.
+            radius = np.hypot(*(key_xy[sro0 + chunk] - key_xy[r]).T)
+            half = (len(chunk) + 1) // 2
+            out = chunk[:half][np.argsort(radius[:half], kind="stable")]
+            back = chunk[half:][np.argsort(-radius[half:], kind="stable")]
+            loop = np.concatenate([[r], sro0 + out, sro0 + back, [r]])
             ring_a.extend(loop[:-1].tolist())
             ring_b.extend(loop[1:].tolist())
             k = len(loop) - 1
