@@ -14,6 +14,7 @@ def test_first_run_generates_demo_29_and_second_run_keeps_it():
     assert (net.owner.slug, net.operator.slug, net.departement_id) == ("syndicat-finistere", "oi-armor", "29")
     assert Premises.objects.filter(network=net).count() == 1500
     assert Site.objects.filter(network=net, site_type="NRO").exists()
+    assert Premises.objects.filter(network=net, commune_id="29232", critical_category="town_hall").exists()  # Quimper
     codes = list(Premises.objects.filter(network=net).order_by("code").values_list("code", "geom"))
     version = net.version
 

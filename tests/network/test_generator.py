@@ -222,11 +222,21 @@ def test_premises_stand_in_their_commune_with_critical_sites(orgs):
     ({"operator": "nobody"}, "operator"),
     ({"premises": 0}, "premises"),
     ({"premises": -5}, "premises"),
+    ({"around": "22278"}, "around"),  # Saint-Brieuc is not in the Finistère
 ])
 def test_refusals(orgs, change, reason):
     with pytest.raises(CommandError, match=rf"refused: {reason}:"):
         generate("refused", **change)
     assert not Network.objects.filter(slug="refused").exists()
+
+
+@pytest.mark.django_db
+def test_around_centres_the_covered_communes(orgs):
+    net = generate(around="29232", premises=6000)
+    communes = set(Premises.objects.filter(network=net).values_list("commune_id", flat=True))
+    assert "29232" in communes
+    assert len(communes) > 1
+    assert Premises.objects.filter(network=net, commune_id="29232").count() > 6000 / len(communes)
 
 
 @pytest.mark.django_db

@@ -2,7 +2,7 @@
 
 Loaded on first run only: when the demo syndicate already exists the command does nothing, so a
 second `make run` never overwrites what the users changed. The demo network is a generated RIP of
-about 25 000 premises over the communes of the Finistère (fixed seed, so every fresh install shows
+about 25 000 premises over the communes of the Finistère around Quimper (fixed seed, so every fresh install shows
 the same network), owned by the demo syndicate and operated by `oi-armor`.
 """
 from django.contrib.auth import get_user_model
@@ -36,6 +36,7 @@ DEMO_NETWORK = "demo-29"
 DEMO_DEPARTEMENT = "29"
 DEMO_PREMISES = 25_000
 DEMO_SEED = 2029
+DEMO_AROUND = "29232"  # Quimper: the demo's elected official is its mayor, so the network covers it
 
 
 class Command(BaseCommand):
@@ -68,7 +69,7 @@ class Command(BaseCommand):
         network = prepare_network(DEMO_NETWORK, DEMO_DEPARTEMENT, DEMO_SYNDICATE, DEMO_OPERATOR)
         network.name = "RIP Finistère (démo)"
         network.save(update_fields=["name", "updated_at"])
-        counts = generate_network(network, DEMO_DEPARTEMENT, premises, DEMO_SEED)
+        counts = generate_network(network, DEMO_DEPARTEMENT, premises, DEMO_SEED, around=DEMO_AROUND)
         network.bump_version()
         return counts
 

@@ -22,9 +22,10 @@ class Command(BaseCommand):
         parser.add_argument("--seed", required=True, type=int)
         parser.add_argument("--owner", help="owner organisation slug (syndicate), required for a new network")
         parser.add_argument("--operator", help="operator organisation slug (OI)")
+        parser.add_argument("--around", help="INSEE code of the commune the covered area is centred on (default: drawn)")
         parser.add_argument("--replace", action="store_true", help="delete the network's content first")
 
-    def handle(self, network, departement, premises, seed, owner, operator, replace, **options):
+    def handle(self, network, departement, premises, seed, owner, operator, replace, around, **options):
         start = time.perf_counter()
         log = (lambda msg: self.stderr.write(msg)) if options["verbosity"] >= 2 else None
         try:
@@ -32,7 +33,7 @@ class Command(BaseCommand):
                 if premises <= 0:
                     raise GenerationError("premises", "must be a positive number")
                 target = prepare_network(network, departement, owner, operator, replace)
-                counts = generate_network(target, departement, premises, seed, log=log)
+                counts = generate_network(target, departement, premises, seed, log=log, around=around)
                 target.bump_version()
         except GenerationError as exc:
             raise CommandError(f"refused: {exc.field}: {exc.reason}")

@@ -27,9 +27,10 @@ def _capacity(served: np.ndarray) -> np.ndarray:
     return sizes[np.minimum(idx, len(sizes) - 1)]
 
 
-def generate_network(network, departement: str, premises: int, seed: int, log=None) -> dict:
-    """Generate `premises` premises and their network into `network` (expected empty). Returns the
-    count of each object written and the time of each stage."""
+def generate_network(network, departement: str, premises: int, seed: int, log=None, around: str | None = None) -> dict:
+    """Generate `premises` premises and their network into `network` (expected empty), centred on
+    the commune `around` (INSEE code) when given. Returns the count of each object written and the
+    time of each stage."""
     if premises <= 0:
         raise GenerationError("premises", "must be a positive number")
     if premises > params.MAX_PREMISES:
@@ -48,8 +49,10 @@ def generate_network(network, departement: str, premises: int, seed: int, log=No
     communes = load_communes(departement)
     if not len(communes):
         raise GenerationError("departement", f"unknown département or no commune loaded for {departement!r}")
+    if around is not None and around not in set(communes.insee.tolist()):
+        raise GenerationError("around", f"commune {around!r} is not in département {departement}")
     rng = lambda stage: np.random.default_rng([seed, stage])  # noqa: E731  one stream per stage
-    place = place_premises(communes, premises, rng(1))
+    place = place_premises(communes, premises, rng(1), around)
     attrs = draw_attributes(place, rng(2))
     lap("placement")
     topo = build_topology(place.xy, place.commune, rng(3))

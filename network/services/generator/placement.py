@@ -60,17 +60,22 @@ def _inside(geom, pts: np.ndarray, redraw, rng: np.random.Generator) -> np.ndarr
     return pts
 
 
-def commune_counts(communes: CommuneSet, n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+def commune_counts(communes: CommuneSet, n: int, rng: np.random.Generator, around: str | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Premises per commune (at least one each: the town hall), and which communes are small towns.
 
     A rural RIP has some 40–50 premises per km² on average: fewer premises than the whole
     département holds at that density cover a compact block of communes around the heaviest one
-    (a first deployment phase), not a thin dusting over every commune."""
+    (a first deployment phase), not a thin dusting over every commune. `around` (an INSEE code)
+    names that central commune, made a small town; by default it is the heaviest one."""
     m = len(communes)
     attract = rng.lognormal(0.0, 0.6, m)
     town = rng.random(m) < 0.06
     weight = communes.area_km2 * attract * np.where(town, 3.0, 1.0)
     pole = int(np.argmax(weight))
+    if around is not None:
+        pole = int(np.flatnonzero(communes.insee == around)[0])
+        town[pole] = True
+        weight[pole] = communes.area_km2[pole] * attract[pole] * 3.0
     dist = np.hypot(*(communes.centre - communes.centre[pole]).T)
     by_distance = np.argsort(dist, kind="stable")
     covered = np.cumsum(communes.area_km2[by_distance])
@@ -84,8 +89,8 @@ def commune_counts(communes: CommuneSet, n: int, rng: np.random.Generator) -> tu
     return counts, town
 
 
-def place_premises(communes: CommuneSet, n: int, rng: np.random.Generator) -> Placement:
-    counts, town = commune_counts(communes, n, rng)
+def place_premises(communes: CommuneSet, n: int, rng: np.random.Generator, around: str | None = None) -> Placement:
+    counts, town = commune_counts(communes, n, rng, around)
     xy_parts, com_parts, kind_parts, hall_parts, addr = [], [], [], [], []
     for c in np.flatnonzero(counts):
         k = int(counts[c])
