@@ -85,10 +85,11 @@ def test_counts_follow_the_engineering_ratios(orgs):
     assert net.version == 2 and net.departement_id == "29"
 
 
-def cable_graph(net) -> nx.Graph:
-    graph = nx.Graph()
+def cable_graph(net) -> nx.MultiGraph:
+    """One edge per cable (keyed by its code): two cables between the same nodes stay two."""
+    graph = nx.MultiGraph()
     for code, n1, n2, role in Cable.objects.filter(network=net).values_list("code", "node1_id", "node2_id", "role"):
-        graph.add_edge(n1, n2, code=code, role=role)
+        graph.add_edge(n1, n2, key=code, role=role)
     return graph
 
 
@@ -105,13 +106,13 @@ def test_every_premises_reachable_from_an_nro_and_one_transport_cut_cuts_nobody(
     fed = [n2 for n2 in Cable.objects.filter(network=net, role="DI").values_list("node2_id", flat=True)]
     assert len(fed) == len(set(fed)) == len(pbo_nodes)
     # Transport loops: losing any one transport cable leaves every SRO connected to an NRO.
-    transport = [(a, b) for a, b, d in graph.edges(data=True) if d["role"] in ("TR", "CO")]
+    transport = [(a, b, code) for a, b, code, d in graph.edges(keys=True, data=True) if d["role"] in ("TR", "CO")]
     assert transport
-    for a, b in transport:
+    for a, b, code in transport:
         cut = graph.copy()
-        cut.remove_edge(a, b)
+        cut.remove_edge(a, b, key=code)
         still = set().union(*(nx.node_connected_component(cut, n) for n in nro_nodes))
-        assert sro_nodes <= still, f"cutting {graph.edges[a, b]['code']} isolates an SRO"
+        assert sro_nodes <= still, f"cutting {code} isolates an SRO"
 
 
 @pytest.mark.django_db
@@ -222,12 +223,29 @@ def test_premises_stand_in_their_commune_with_critical_sites(orgs):
     ({"operator": "nobody"}, "operator"),
     ({"premises": 0}, "premises"),
     ({"premises": -5}, "premises"),
-    ({"around": "22278"}, "around"),  # Saint-Brieuc is not in the Finistère
+    ({"around": "22278"}, "around"),
+    ({"seed": -1}, "seed"),  # Saint-Brieuc is not in the Finistère
 ])
 def test_refusals(orgs, change, reason):
     with pytest.raises(CommandError, match=rf"refused: {reason}:"):
         generate("refused", **change)
     assert not Network.objects.filter(slug="refused").exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("premises", [1, 3, 17])
+def test_tiny_networks_are_still_consistent(orgs, premises):
+    net = generate(premises=premises)
+    assert Premises.objects.filter(network=net, pbo__isnull=False).count() == premises
+    graph = cable_graph(net)
+    nro = Site.objects.get(network=net, site_type="NRO").node_id
+    sro_nodes = Site.objects.filter(network=net, site_type="SRO").values_list("node_id", flat=True)
+    transport = [(a, b, code) for a, b, code, d in graph.edges(keys=True, data=True) if d["role"] == "TR"]
+    assert len(transport) == 2  # a loop of one SRO: two distinct cables over distinct routes
+    for a, b, code in transport:
+        cut = graph.copy()
+        cut.remove_edge(a, b, key=code)
+        assert all(nx.has_path(cut, nro, sro) for sro in sro_nodes)
 
 
 @pytest.mark.django_db

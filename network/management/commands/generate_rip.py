@@ -32,6 +32,8 @@ class Command(BaseCommand):
             with transaction.atomic():
                 if premises <= 0:
                     raise GenerationError("premises", "must be a positive number")
+                if seed < 0:
+                    raise GenerationError("seed", "must be zero or positive")
                 target = prepare_network(network, departement, owner, operator, replace)
                 counts = generate_network(target, departement, premises, seed, log=log, around=around)
                 target.bump_version()

@@ -33,6 +33,8 @@ def generate_network(network, departement: str, premises: int, seed: int, log=No
     time of each stage."""
     if premises <= 0:
         raise GenerationError("premises", "must be a positive number")
+    if seed < 0:
+        raise GenerationError("seed", "must be zero or positive")
     if premises > params.MAX_PREMISES:
         raise GenerationError("premises", f"at most {params.MAX_PREMISES}")
     timings = {}

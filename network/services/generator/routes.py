@@ -85,6 +85,7 @@ def build_physical(topo: Topology, premises_xy: np.ndarray, rng: np.random.Gener
     length = np.hypot(vec[:, 0], vec[:, 1])
     span = _span_length(modes, transport) * rng.uniform(0.8, 1.2, len(modes))
     spans = np.maximum(1, np.ceil(length / span)).astype(np.int64)
+    spans = np.maximum(spans, np.where(np.abs(topo.link_bow) >= 0.2, 3, 1))  # the two routes of a one-SRO loop differ
     unit = vec / length[:, None]
     perp = np.column_stack([-unit[:, 1], unit[:, 0]])
 
