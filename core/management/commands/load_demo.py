@@ -1,11 +1,17 @@
-"""Demo data for `make run`: organisations, people and (once built) the demo network.
+"""Demo data for `make run`: organisations, people and the demo network `demo-29`.
 
 Loaded on first run only: when the demo syndicate already exists the command does nothing, so a
-second `make run` never overwrites what the users changed.
+second `make run` never overwrites what the users changed. The demo network is a generated RIP of
+about 25 000 premises over the communes of the Finistère around Quimper (fixed seed, so every fresh install shows
+the same network), owned by the demo syndicate and operated by `oi-armor`.
 """
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
+
+from network.models import Network
+from network.services.generator import generate_network
+from network.services.generator.target import is_empty, prepare_network
 
 from organisations.models import Membership, Organisation, OrganisationKind, Role
 
@@ -25,6 +31,12 @@ PEOPLE = [
     ("maire", "quimper", Role.ELECTED_OFFICIAL, "élu de Quimper (synthèses seulement)"),
 ]
 DEMO_SYNDICATE = "syndicat-finistere"
+DEMO_OPERATOR = "oi-armor"
+DEMO_NETWORK = "demo-29"
+DEMO_DEPARTEMENT = "29"
+DEMO_PREMISES = 25_000
+DEMO_SEED = 2029
+DEMO_AROUND = "29232"  # Quimper: the demo's elected official is its mayor, so the network covers it
 
 
 class Command(BaseCommand):
@@ -32,14 +44,34 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--if-empty", action="store_true", help="do nothing if the demo is already loaded")
+        parser.add_argument("--premises", type=int, default=DEMO_PREMISES, help="premises of the demo network")
 
     def handle(self, if_empty, **options):
         if if_empty and Organisation.objects.filter(slug=DEMO_SYNDICATE).exists():
             self.stdout.write("demo data already loaded: kept as it is")
             return
+        # One transaction: an interrupted first run leaves nothing, so the next `make run` retries.
         with transaction.atomic():
             self.load_people()
+            counts = self.load_network(options["premises"])
         self.stdout.write(self.style.SUCCESS("demo organisations and users loaded"))
+        if counts:
+            self.stdout.write(self.style.SUCCESS(
+                f"demo network {DEMO_NETWORK}: {counts['premises']} premises, {counts['sro']} PM/SRO, {counts['pbo']} PBO, "
+                f"{counts['segments']} route segments"
+            ))
+
+    def load_network(self, premises):
+        """Generate the demo network unless it already has content (never regenerated over edits)."""
+        existing = Network.objects.filter(slug=DEMO_NETWORK).first()
+        if existing is not None and not is_empty(existing):
+            return None
+        network = prepare_network(DEMO_NETWORK, DEMO_DEPARTEMENT, DEMO_SYNDICATE, DEMO_OPERATOR)
+        network.name = "RIP Finistère (démo)"
+        network.save(update_fields=["name", "updated_at"])
+        counts = generate_network(network, DEMO_DEPARTEMENT, premises, DEMO_SEED, around=DEMO_AROUND)
+        network.bump_version()
+        return counts
 
     def load_people(self):
         orgs = {}
