@@ -1,6 +1,6 @@
 """Running a GraceTHD import recorded as an `ImportRun` (*import*): progress written as it goes,
 the fault report kept when refused. Used by the Celery task behind POST /api/v1/imports/."""
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.utils import timezone
 
 from network.models import ImportRun
@@ -15,8 +15,8 @@ class ProgressWriter:
     def __init__(self, run_id: int):
         self.run_id = run_id
         self.last = None
-        wrapper_class = type(connection)
-        self.conn = wrapper_class(dict(connection.settings_dict), "import-progress")
+        main = connections[DEFAULT_DB_ALIAS]
+        self.conn = type(main)(dict(main.settings_dict), DEFAULT_DB_ALIAS)  # same database, its own session
 
     def __call__(self, rows_done: int, rows_total: int, percent: int) -> None:
         state = (rows_done, percent)

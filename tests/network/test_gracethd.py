@@ -211,3 +211,13 @@ def test_cli_import_then_export(boundaries, tmp_path):
     assert again.returncode == 0 and "network net-cli unchanged" in again.stdout
     refused = _cli("export_gracethd", str(tmp_path / "c"), "--network", "nope")
     assert refused.returncode != 0 and "unknown network nope" in refused.stderr
+
+
+def test_progress_is_reported_up_to_every_row(exported):
+    _small, first = exported
+    calls = []
+    result = import_network(first, "net-p", owner="syn-a", progress=lambda *a: calls.append(a))
+    percents = [c[2] for c in calls]
+    assert percents == sorted(percents) and percents[-1] == 100
+    assert calls[-1] == (result.rows_total, result.rows_total, 100)
+    assert any(0 < p < 50 for p in percents) and any(50 < p < 100 for p in percents)
