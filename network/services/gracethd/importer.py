@@ -152,7 +152,7 @@ class Validator:
         if geom.geom_type not in kinds:
             self.faults.add(t.label, i, "geom", f"type {geom.geom_type}, {' ou '.join(kinds)} attendu")
             return None
-        if not shapely.is_valid(geom):
+        if not (t.valid[i - 1] if t.valid is not None and geom is t.geoms[i - 1] else shapely.is_valid(geom)):
             self.faults.add(t.label, i, "geom", f"géométrie invalide ({shapely.is_valid_reason(geom)})")
             return None
         return geom

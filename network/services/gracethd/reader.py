@@ -31,6 +31,7 @@ class Table:
     geoms: np.ndarray | None = None  # shapely geometries (None where missing), spatial tables only
     crs: str | None = None
     missing_columns: list[str] = field(default_factory=list)
+    valid: np.ndarray | None = None  # shapely.is_valid of geoms, computed in one vectorised call
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -141,5 +142,8 @@ class GraceSource:
         rows = [dict(zip(columns, vals)) for vals in zip(*cols)] if columns else [{} for _ in range(n)]
         geoms = None
         if spatial and not is_csv:
-            geoms = shapely.from_wkb(geometry) if geometry is not None else np.full(n, None, dtype=object)
-        return Table(table, label, rows, geoms, info.get("crs"), missing)
+            geoms = shapely.from_wkb(geometry, on_invalid="ignore") if geometry is not None else np.full(n, None, dtype=object)
+        table_ = Table(table, label, rows, geoms, info.get("crs"), missing)
+        if geoms is not None:
+            table_.valid = shapely.is_valid(geoms)
+        return table_
