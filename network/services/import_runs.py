@@ -41,7 +41,8 @@ def execute(run: ImportRun) -> ImportRun:
     options = run.summary.get("options", {})
     try:
         result = import_network(run.source.path, run.network_slug, owner=options.get("owner"),
-                                operator=options.get("operator"), progress=progress)
+                                operator=options.get("operator"), progress=progress,
+                                actor=run.created_by, organisation=run.organisation)
     except ImportRefused as refused:
         run.refresh_from_db()
         run.state, run.errors = ImportRun.State.FAILED, refused.faults

@@ -13,6 +13,7 @@ import shapely
 from django.db import connection
 from pyogrio import raw
 
+from core.models import AuditEvent
 from network.models import Cable, CableRoute, Enclosure, Network, Node, Premises, RouteSegment, SupportPoint
 from network.services.gracethd import ImportRefused, export_network, import_network
 from tests.builders import build_small_network
@@ -87,7 +88,8 @@ def test_round_trip_export_import_export_identical(exported, tmp_path):
         "AD-2-1": "hospital", "AD-3-1": "town_hall"}
     assert Enclosure.objects.get(network=b, code="BP-PBO3").support.code == "PT-PBO3"
     assert RouteSegment.objects.get(network=b, code="CM-D1b").laying_mode == "1"
-    assert (b.owner.slug, b.operator.slug) == ("syn-a", "oi-a")
+    assert (b.owner.slug, b.operator.slug, b.departement_id) == ("syn-a", "oi-a", "29")
+    assert AuditEvent.objects.get(object_id=str(b.pk), action="create").after["gracethd_import"]["premises"]["created"] == 9
     assert (first / "t_cheminement.prj").read_text() == (ROOT / "network/data/gracethd/lambert93.prj").read_text()
 
 

@@ -17,6 +17,8 @@ from pathlib import Path
 import shapely
 from django.db import IntegrityError, connection, transaction
 
+from core.audit import record
+from core.models import AuditEvent
 from network.models import (
     CableRole, Commune, ConnectionStatus, CriticalCategory, EnclosureType, Network, SiteType, SupportOwner,
 )
@@ -534,10 +536,12 @@ def _resolve_network(slug, owner_slug, operator_slug, faults: Faults):
 
 
 def import_network(path, network_slug: str, owner: str | None = None, operator: str | None = None,
-                   progress=None) -> ImportResult:
+                   progress=None, actor=None, organisation=None) -> ImportResult:
     """Import the GraceTHD exchange at `path` (directory, zip or .gpkg) as the full state of network
     `network_slug`, creating it when missing. Raises ImportRefused with every fault, having written
-    nothing. `progress(rows_done, rows_total, percent)` is called along the way."""
+    nothing. `progress(rows_done, rows_total, percent)` is called along the way. A change is
+    recorded in the audit trail (one event on the network, with the counts), by `actor` acting
+    for `organisation` when known."""
     started = time.monotonic()
     report = progress or (lambda *a: None)
     try:
@@ -584,8 +588,14 @@ def import_network(path, network_slug: str, owner: str | None = None, operator: 
             changed = created_network or any(
                 c.get("created") or c.get("updated") or c.get("deleted") for c in counts.values()
             )
-            if changed and not created_network:
+            if created_network:
+                _set_departement(network)
+            elif changed:
                 network.bump_version()
+            if changed:
+                record(network, AuditEvent.Action.CREATE if created_network else AuditEvent.Action.UPDATE,
+                       actor=actor, organisation=organisation,
+                       after={"gracethd_import": counts, "version": network.version, "source": Path(path).name})
             try:
                 with connection.cursor() as cursor:
                     cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
@@ -595,6 +605,19 @@ def import_network(path, network_slug: str, owner: str | None = None, operator: 
             return ImportResult(network, created_network, changed, total, counts, time.monotonic() - started)
     finally:
         source.__exit__(None, None, None)
+
+
+def _set_departement(network: Network) -> None:
+    """A new network's département: the one holding most of its premises."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """UPDATE network_network SET departement_id = (
+                 SELECT c.departement_id FROM network_premises p JOIN network_commune c ON c.insee = p.commune_id
+                 WHERE p.network_id = %(net)s GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1)
+               WHERE id = %(net)s AND departement_id IS NULL""",
+            {"net": network.id},
+        )
+    network.refresh_from_db(fields=["departement"])
 
 
 def _sync_routes(cursor, net_id: int) -> dict:
