@@ -123,7 +123,7 @@ def main():
         t = time.monotonic()
         write_exchange(tmp / "src", args.premises)
         print(f"write synthetic exchange: {time.monotonic() - t:.1f} s")
-        Network.objects.filter(slug__in=[slug, slug + "-b"]).delete()
+        drop(slug), drop(slug + "-b")
         for label, path, target in (("import (new network)", tmp / "src", slug), ("re-import (no-op)", tmp / "src", slug)):
             t = time.monotonic()
             result = import_network(path, target, owner="bench-syn")
@@ -138,17 +138,25 @@ def main():
         shutil.rmtree(tmp, ignore_errors=True)
         if not args.keep_network:
             for s in (slug, slug + "-b"):
-                net = Network.objects.filter(slug=s).first()
-                if net:
-                    from django.db import connection
-                    with connection.cursor() as c:
-                        for table in ("premises", "enclosure"):
-                            c.execute(f"DELETE FROM network_{table} WHERE network_id = %s", [net.id])
-                        c.execute("DELETE FROM network_cableroute r USING network_cable c WHERE r.cable_id = c.id AND c.network_id = %s", [net.id])
-                        for table in ("cable", "supportpoint", "site", "routesegment", "node"):
-                            c.execute(f"DELETE FROM network_{table} WHERE network_id = %s", [net.id])
-                    net.delete()
+                drop(s)
 
+
+def drop(slug):
+    """Remove a benchmark network in a few set-based deletes (the ORM cascade would go row by row)."""
+    from django.db import connection
+
+    from network.models import Network
+
+    net = Network.objects.filter(slug=slug).first()
+    if net is None:
+        return
+    with connection.cursor() as c:
+        for table in ("premises", "enclosure"):
+            c.execute(f"DELETE FROM network_{table} WHERE network_id = %s", [net.id])
+        c.execute("DELETE FROM network_cableroute r USING network_cable c WHERE r.cable_id = c.id AND c.network_id = %s", [net.id])
+        for table in ("cable", "supportpoint", "site", "routesegment", "node"):
+            c.execute(f"DELETE FROM network_{table} WHERE network_id = %s", [net.id])
+    net.delete()
 
 if __name__ == "__main__":
     main()

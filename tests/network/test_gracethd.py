@@ -223,3 +223,25 @@ def test_progress_is_reported_up_to_every_row(exported):
     assert percents == sorted(percents) and percents[-1] == 100
     assert calls[-1] == (result.rows_total, result.rows_total, 100)
     assert any(0 < p < 50 for p in percents) and any(50 < p < 100 for p in percents)
+
+
+def test_duplicate_code_missing_field_and_dangling_support_all_reported(exported):
+    small, first = exported
+
+    def edit(rows):
+        header, body = rows[0], rows[1:]
+        typephy, nd = header.index("pt_typephy"), header.index("pt_nd_code")
+        body[1][typephy] = ""           # PT-C1: mandatory physical type missing
+        body[2][nd] = "ND-NOWHERE"      # PT-PBO1: on a node that does not exist
+        return [header] + body + [body[0]]  # PT-A1 twice
+
+    edit_csv(first / "t_ptech.csv", edit)
+    before = snapshot(small.network)
+    with pytest.raises(ImportRefused) as refused:
+        import_network(first, "net-a")
+    assert refused.value.faults == [
+        "t_ptech.csv:2: pt_typephy: champ obligatoire manquant",
+        "t_ptech.csv:3: pt_nd_code: référence inconnue : nœud ND-NOWHERE absent",
+        "t_ptech.csv:7: pt_code: code en double PT-A1 (déjà ligne 1)",
+    ]
+    assert snapshot(small.network) == before

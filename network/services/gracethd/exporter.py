@@ -117,7 +117,7 @@ def _write_shp(path: Path, table: str, columns: list[str], rows: list[tuple]) ->
     geometry = np.array([bytes(row[-1]) for row in rows], dtype=object)
     raw.write(
         str(path), geometry, data, names, field_mask=masks, geometry_type=SHAPE_TYPES[table], crs="EPSG:2154",
-        encoding="UTF-8", driver="ESRI Shapefile",
+        encoding="UTF-8", driver="ESRI Shapefile", layer_options={"RESIZE": "YES"},  # .dbf fields cut to their widest value
     )
     shutil.copyfile(PRJ_FILE, path.with_suffix(".prj"))  # the GraceTHD-MCD projection file, byte for byte
 

@@ -269,19 +269,21 @@ class Validator:
 
         t = self.read("t_ebp", ["bp_code", "bp_pt_code", "bp_typelog", "bp_statut", "bp_racco"])
         s["enclosure"], seen = [], {}
-        pbo_at_node = defaultdict(list)
+        pbo_at_node, pbo_codes = defaultdict(list), set()
         for i, row in enumerate(t.rows if t else [], start=1):
             code = self.code(t, i, row, "bp_code", seen)
             pt = self.ref(t, i, row, "bp_pt_code", known_supports, "point technique")
             typelog = self.listed(t, i, row, "bp_typelog", "l_bp_type_log", required=True, allowed=EnclosureType.values)
             status = self.listed(t, i, row, "bp_statut", "l_statut")
             racco = self.listed(t, i, row, "bp_racco", "l_bp_racco")
+            if code and typelog == EnclosureType.PBO:
+                pbo_codes.add(code)  # even when its row is refused: one fault, not a cascade
             if code and pt and typelog:
                 s["enclosure"].append((code, pt, typelog, status, racco))
                 if typelog == EnclosureType.PBO and pt in support_node:
                     pbo_at_node[support_node[pt]].append(code)
 
-        s["premises"] = self.premises(known_nodes, pbo_at_node)
+        s["premises"] = self.premises(known_nodes, pbo_at_node, pbo_codes)
         return s
 
     def organisations(self) -> dict[str, str]:
@@ -345,7 +347,7 @@ class Validator:
             routes.extend((cb, position, cm) for position, cm in enumerate(order))
         return routes
 
-    def premises(self, known_nodes, pbo_at_node) -> list[tuple]:
+    def premises(self, known_nodes, pbo_at_node, pbo_codes) -> list[tuple]:
         t = self.read("t_adresse", ["ad_code", "ad_insee", "ad_numero", "ad_rep", "ad_nomvoie", "ad_nblhab",
                                     "ad_nblpro", "ad_prio", CRITICAL_FIELD], spatial=True)
         communes = set(Commune.objects.values_list("insee", flat=True))
@@ -374,7 +376,6 @@ class Validator:
                 addresses[code] = [code, geom, insee, address[:254], units[0], units[1], "", "", critical, ""]
         zp_t = self.read("t_zpbo", ["zp_code", "zp_nd_code", ZPBO_PBO_FIELD], spatial=False, required=False)
         zone_pbo, seen = {}, {}
-        pbo_codes = {code for codes in pbo_at_node.values() for code in codes}
         for i, row in enumerate(zp_t.rows if zp_t else [], start=1):
             code = self.code(zp_t, i, row, "zp_code", seen)
             nd = self.ref(zp_t, i, row, "zp_nd_code", known_nodes, "nœud")
@@ -574,6 +575,8 @@ def import_network(path, network_slug: str, owner: str | None = None, operator: 
                     if name == "enclosure":
                         counts["route"] = _sync_routes(cursor, network.id)
                     created, updated = _upsert(cursor, network.id, table, columns, select)
+                    if created > 1000:  # fresh statistics, or the next joins on this table plan as if empty
+                        cursor.execute(f"ANALYZE {table}")
                     counts[name] = {"created": created, "updated": updated,
                                     "unchanged": len(staged[name]) - created - updated, "deleted": 0}
                     done += len(staged[name])
