@@ -1,7 +1,6 @@
 """GraceTHD v2 import and export: round trip, refusals with one line per fault, zip, no-op re-import."""
 import csv
 import os
-import shutil
 import subprocess
 import sys
 import zipfile
@@ -14,7 +13,7 @@ from django.db import connection
 from pyogrio import raw
 
 from core.models import AuditEvent
-from network.models import Cable, CableRoute, Enclosure, Network, Node, Premises, RouteSegment, SupportPoint
+from network.models import Cable, CableRoute, Enclosure, Network, Node, Premises, RouteSegment
 from network.services.gracethd import ImportRefused, export_network, import_network
 from tests.builders import build_small_network
 

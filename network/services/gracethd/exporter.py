@@ -110,14 +110,18 @@ def _write_shp(path: Path, table: str, columns: list[str], rows: list[tuple]) ->
                 array = np.array([np.nan if v is None else float(v) for v in values] if values else np.full(n, np.nan), dtype="float64")
             masks.append(missing)
         else:
-            array = np.array([_cell(v) for v in values] if values else [""] * n, dtype=object)
+            # a fixed-width unicode array: pyogrio then declares the .dbf field that wide (in UTF-8 bytes,
+            # at most 254) instead of GDAL's default 80 characters for every text field
+            texts = [_cell(v) for v in values] if values else []
+            width = min(254, max([len(t.encode()) for t in texts], default=1) or 1)
+            array = np.array(texts, dtype=f"<U{width}") if texts else np.full(n, "", dtype="<U1")
             masks.append(None)
         names.append(name)
         data.append(array)
     geometry = np.array([bytes(row[-1]) for row in rows], dtype=object)
     raw.write(
         str(path), geometry, data, names, field_mask=masks, geometry_type=SHAPE_TYPES[table], crs="EPSG:2154",
-        encoding="UTF-8", driver="ESRI Shapefile", layer_options={"RESIZE": "YES"},  # .dbf fields cut to their widest value
+        encoding="UTF-8", driver="ESRI Shapefile",
     )
     shutil.copyfile(PRJ_FILE, path.with_suffix(".prj"))  # the GraceTHD-MCD projection file, byte for byte
 
