@@ -31,9 +31,14 @@ class ImportRunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.
         if network is not None:
             candidates = [network.owner_id, network.operator_id]
         else:
-            candidates = list(Organisation.objects.filter(slug__in=[s for s in (owner, operator) if s]).values_list("id", flat=True))
             if not owner:
                 raise ValidationError({"owner": [_("Le réseau n'existe pas : le syndicat propriétaire est requis pour le créer.")]})
+            owner_org = Organisation.objects.filter(slug=owner).first()
+            candidates = [owner_org.id] if owner_org else []
+            # an operator may create a network only for a syndicate it operates for
+            operator_org = Organisation.objects.filter(slug=operator, syndicates=owner_org).first() if operator and owner_org else None
+            if operator_org:
+                candidates.append(operator_org.id)
         for org_id in candidates:
             if org_id and (principal.role_in(org_id) in WRITE_ROLES or principal.is_superuser):
                 return org_id

@@ -85,6 +85,10 @@ def test_who_may_import_and_who_sees_imports(db, make_org, token_client, tmp_pat
     refused = stranger.post("/api/v1/imports/", {"file": zipped(tmp_path / "a"), "network": "net-x", "owner": "syn-a"},
                             format="multipart")
     assert refused.status_code == 403  # creating a network for someone else's syndicate
+    unlinked, _ = token_client(make_org("oi-b", kind=OrganisationKind.OPERATOR), "operator_agent")
+    refused = unlinked.post("/api/v1/imports/", {"file": zipped(tmp_path / "a"), "network": "net-x", "owner": "syn-a",
+                                                 "operator": "oi-b"}, format="multipart")
+    assert refused.status_code == 403  # an operator not linked to that syndicate
     bad = agent.post("/api/v1/imports/", {"file": io.BytesIO(b"x"), "network": "net-a"}, format="multipart")
     assert bad.status_code == 400 and bad.json()["errors"][0]["path"] == "file"
     assert not ImportRun.objects.exists()
