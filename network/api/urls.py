@@ -4,15 +4,17 @@ from rest_framework.routers import SimpleRouter
 
 from ..services.layers import LAYER_NAMES
 from .complex_connections import ComplexConnectionViewSet
+from .import_views import ImportRunViewSet
 from .views import NetworkViewSet, layer_view
 
 router = SimpleRouter()
 router.register("networks", NetworkViewSet, basename="network")
+router.register("imports", ImportRunViewSet, basename="importrun")
 router.register("complex-connections", ComplexConnectionViewSet, basename="complex-connection")
 
 ROOT_ENDPOINTS: list[tuple[str, str]] = [("networks", "network-list")] + [
     (f"network/{layer}", f"network-layer-{layer}") for layer in LAYER_NAMES
-] + [("complex-connections", "complex-connection-list")]
+] + [("imports", "importrun-list"), ("complex-connections", "complex-connection-list")]
 
 urlpatterns = [
     # /complex-connections/export.csv without the router's trailing slash
