@@ -2,7 +2,6 @@
 import csv
 from pathlib import Path
 
-import pytest
 import shapely
 from pyogrio import raw
 
@@ -36,16 +35,3 @@ def assert_same_tables(a, b, tolerance=0.01):
                 assert ga.geom_type == gb.geom_type
                 assert shapely.hausdorff_distance(ga, gb) <= tolerance, t
 
-
-@pytest.fixture
-def boundaries(transactional_db):
-    """Transactional tests flush the tables between tests, boundaries loaded by migration 0002
-    included: put them back when gone (build_small_network needs département 29 and Quimper)."""
-    from django.db import connection
-
-    from network.models import Commune
-    from network.services.boundaries import load_boundaries
-
-    if not Commune.objects.filter(insee="29232").exists():
-        with connection.cursor() as cursor:
-            load_boundaries(cursor)

@@ -17,7 +17,7 @@ from network.models import Cable, CableRoute, Enclosure, Network, Node, Premises
 from network.services.gracethd import ImportRefused, export_network, import_network
 from tests.builders import build_small_network
 
-from .gracethd_helpers import assert_same_tables, boundaries, read_tables  # noqa: F401 (fixture)
+from .gracethd_helpers import assert_same_tables, read_tables
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -181,7 +181,7 @@ def break_three_rows(directory: Path):
     edit_csv(directory / "t_cab_cond.csv", lambda rows: rows + [["CB-T1", "CD-CM-NOPE", "", "", "", "", ""]])
 
 
-def test_cli_refuses_three_broken_rows_one_line_each_and_writes_nothing(boundaries, tmp_path):
+def test_cli_refuses_three_broken_rows_one_line_each_and_writes_nothing(transactional_db, tmp_path):
     small = build_small_network()
     export_network(small.network, tmp_path / "a")
     before = snapshot(small.network)
@@ -199,7 +199,7 @@ def test_cli_refuses_three_broken_rows_one_line_each_and_writes_nothing(boundari
     assert not Network.objects.filter(slug="net-new").exists()
 
 
-def test_cli_import_then_export(boundaries, tmp_path):
+def test_cli_import_then_export(transactional_db, tmp_path):
     small = build_small_network()
     export_network(small.network, tmp_path / "a")
     done = _cli("import_gracethd", str(tmp_path / "a"), "--network", "net-cli", "--owner", "syn-a", "--operator", "oi-a")

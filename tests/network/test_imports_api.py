@@ -11,7 +11,6 @@ from network.services.gracethd import export_network
 from organisations.models import OrganisationKind
 from tests.builders import build_small_network
 
-from .gracethd_helpers import boundaries  # noqa: F401 (fixture)
 from .test_gracethd import break_three_rows
 
 
@@ -36,7 +35,7 @@ def wait_finished(run_id, timeout=60):
 
 
 @pytest.mark.integration
-def test_upload_is_imported_by_the_worker_with_progress(boundaries, celery_worker, token_client, tmp_path):
+def test_upload_is_imported_by_the_worker_with_progress(transactional_db, celery_worker, token_client, tmp_path):
     small = build_small_network()
     export_network(small.network, tmp_path / "a")
     client, _ = token_client(small.network.owner, "crisis_manager")
@@ -56,7 +55,7 @@ def test_upload_is_imported_by_the_worker_with_progress(boundaries, celery_worke
 
 
 @pytest.mark.integration
-def test_broken_upload_fails_with_its_fault_report(boundaries, celery_worker, token_client, tmp_path):
+def test_broken_upload_fails_with_its_fault_report(transactional_db, celery_worker, token_client, tmp_path):
     small = build_small_network()
     export_network(small.network, tmp_path / "a")
     break_three_rows(tmp_path / "a")

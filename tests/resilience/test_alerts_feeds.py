@@ -64,7 +64,7 @@ class FeedServer:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_vigilance_polling_with_a_real_worker_304_and_change(boundaries, celery_worker):
+def test_vigilance_polling_with_a_real_worker_304_and_change(transactional_db, celery_worker):
     with FeedServer(SAMPLE) as server, override_settings(
         ALERT_FEEDS={"mf": {"url": server.url, "format": "vigilance", "headers": {"apikey": "k"}}},
         ALERTS_REFUSE_EXPIRED=False,  # the reference bulletin is from June 2020
@@ -120,7 +120,7 @@ def test_unreachable_feed_fails_within_the_timeout():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_created_alert_gets_its_exposure_from_the_worker(boundaries, celery_worker):
+def test_created_alert_gets_its_exposure_from_the_worker(transactional_db, celery_worker):
     build_small_network()
     alert = ingest_payload(cap(), "cap").alerts[0]
     deadline = time.monotonic() + 60

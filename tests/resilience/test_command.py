@@ -44,19 +44,6 @@ def test_unknown_codes_are_named(net):
     assert "sites.0: unknown site code 'ST-Y'" in str(err.value)
 
 
-def ensure_quimper():
-    """An earlier transactional test flushes the boundaries loaded by migration: put back the two
-    rows the builder needs (a 20 km square around Quimper is enough here)."""
-    from django.contrib.gis.geos import MultiPolygon, Polygon
-
-    from network.models import Commune, Departement
-    from tests.builders import ORIGIN
-
-    x, y = ORIGIN
-    square = MultiPolygon(Polygon.from_bbox((x - 10_000, y - 10_000, x + 10_000, y + 10_000)), srid=2154)
-    dep, _ = Departement.objects.get_or_create(code="29", defaults={"name": "Finistère", "geom": square})
-    Commune.objects.get_or_create(insee="29232", defaults={"name": "Quimper", "departement": dep, "geom": square})
-
 
 def test_exit_code_of_the_real_command(transactional_db):
     """The real process: exit 0 with the figures, non-zero naming the unknown code on stderr.
@@ -66,7 +53,6 @@ def test_exit_code_of_the_real_command(transactional_db):
 
     from django.conf import settings
 
-    ensure_quimper()
     build_small_network()
     env = {**__import__("os").environ, "DJANGO_SETTINGS_MODULE": "config.settings_test"}
     db = settings.DATABASES["default"]
