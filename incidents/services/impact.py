@@ -1,11 +1,8 @@
-"""The impact of a ticket's damaged assets (premises and critical sites cut, per commune).
+"""The impact of a ticket's damaged assets (premises and critical sites cut, per commune), computed
+by the impact engine (`resilience.services.impact`) on the network's service graph and stored
+with the ticket, so lists and summaries read it without recomputing."""
+from resilience.services.impact import impact, impact_as_json
 
-The impact engine (`resilience.services.impact.impact(network, failed_segments=..., failed_supports=...,
-failed_sites=...)`) is written in parallel in the resilience app. Until it is connected here,
-`refresh_ticket_impact` computes nothing and leaves `ticket.impact` null: the API then shows
-"impact": null and an empty "impactedPremises". Connecting it is one call in `refresh_ticket_impact`,
-with the arguments prepared by `impact_arguments` and the result stored as JSON.
-"""
 from ..models import DamagedAsset
 
 
@@ -32,22 +29,16 @@ def impact_arguments(ticket) -> dict:
 
 def refresh_ticket_impact(ticket) -> dict | None:
     """Compute and store `ticket.impact` from its damaged assets (called on create and whenever
-    `relatedEntity` changes, inside the same transaction).
-
-    NOT CONNECTED YET: the impact engine lives in another branch. The lead connects it after the
-    merge, e.g.:
-
-        from resilience.services.impact import impact
-        result = impact(ticket.network, **impact_arguments(ticket))
-        ticket.impact = <JSON of result: {"premises": [codes], "communes": [...], "criticalSites": [...]}>
-
-    Until then the stored impact stays null (nothing is faked).
-    """
-    ticket.impact = None
+    `relatedEntity` changes, inside the same transaction). No damaged asset: no impact (null)."""
+    arguments = impact_arguments(ticket)
+    if any(arguments.values()):
+        ticket.impact = impact_as_json(ticket.network, impact(ticket.network, **arguments))
+    else:
+        ticket.impact = None
     ticket.save(update_fields=["impact"])
     return ticket.impact
 
 
 def impacted_premises(ticket) -> list:
     """The premises listed by a collective-outage ticket (*liste des prises impactées*), from the stored impact."""
-    return list((ticket.impact or {}).get("premises") or [])
+    return list((ticket.impact or {}).get("premisesCodes") or [])

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from django.db import connection, transaction
 
-from network.models import LayingMode, Network, SupportOwner, SupportType
+from network.models import Enclosure, LayingMode, Network, SupportOwner, SupportType
 from webhooks.services.outbox import emit
 
 from ..models import Alert, AssetClass, ExposureRun, ExposureStatus, FloodZone, Lifecycle, VulnerabilityRule
@@ -195,14 +195,22 @@ def _compute(alert: Alert, network: Network) -> dict:
 
 
 def impact_of_exposure(network: Network, exposed: ExposedAssets) -> dict:
-    """What the exposed assets would cut: THE plug for the impact engine (issue 6, Exposure).
+    """What the exposed assets would cut if they all failed (the worst case the crisis cell plans
+    for), from the impact engine: figures, per commune, critical sites. The premises list is not
+    stored here (a département-wide alert would list the whole network); the API pages through
+    the impact endpoint for it. Enclosures count through their support point."""
+    from .impact import impact, impact_as_json
 
-    After the merge, call `resilience.services.impact.impact(network, failed_segments=...,
-    failed_supports=..., failed_sites=...)` here with `exposed.codes("segments")` etc. for the worst
-    case (every exposed asset fails) and, for the expected case, weight each asset's loss by its
-    probability (`exposed.segments[id] = (code, probability)`). Until then: no impact figures.
-    """
-    return {}
+    supports = set(exposed.supports)
+    if exposed.enclosures:
+        supports.update(
+            Enclosure.objects.filter(pk__in=list(exposed.enclosures), support__isnull=False).values_list("support_id", flat=True)
+        )
+    if not (exposed.segments or supports or exposed.sites):
+        return {}
+    result = impact(network, failed_segments=list(exposed.segments), failed_supports=sorted(supports),
+                    failed_sites=list(exposed.sites))
+    return impact_as_json(network, result, with_premises=False)
 
 
 def networks_exposed_to(alert: Alert):

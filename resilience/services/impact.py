@@ -170,3 +170,23 @@ def result_from_positions(graph: ServiceGraph, positions: np.ndarray, failed_seg
         failed_sites=sorted(graph.site_codes[s] for s in set(sites)),
         failed_cables=cables, positions=positions,
     )
+
+
+def impact_as_json(network: Network, result: ImpactResult, *, with_premises: bool = True) -> dict:
+    """A JSON-storable summary of an impact, for what keeps it (a ticket's impact, an exposure run):
+    figures, per-commune table, critical sites, failed assets and, when asked, the premises codes
+    (a collective-outage ticket lists them; a département-wide exposure does not)."""
+    data = {
+        "networkVersion": result.version,
+        **result.figures(),
+        "communes": [vars(row) for row in result.communes],
+        "criticalSites": [{k: v for k, v in site.items() if k != "id"} for site in result.critical_sites],
+        "failedSegments": result.failed_segments,
+        "failedSupports": result.failed_supports,
+        "failedSites": result.failed_sites,
+        "failedCables": result.failed_cables,
+    }
+    if with_premises:
+        graph = get_service_graph(network)
+        data["premisesCodes"] = [graph.premises_codes[i] for i in result.positions] if result.positions is not None else []
+    return data

@@ -41,7 +41,8 @@ def test_severity_and_type_are_checked_and_normalised(clients, net):
     response = clients["op"].post(TT, ticket_body(severity="Critical", ticketType="collectiveOutage"), format="json")
     assert response.status_code == 201
     assert response.json()["severity"] == "critical"
-    assert response.json()["impactedPremises"] == []  # impact engine not connected in this branch
+    # CM-D1a carries D1 (SRO1 → PBO1), and PBO2 hangs behind PBO1: their six premises are cut
+    assert sorted(response.json()["impactedPremises"]) == ["AD-1-1", "AD-1-2", "AD-1-3", "AD-2-1", "AD-2-2", "AD-2-3"]
     response = clients["op"].post(TT, ticket_body(severity="apocalyptic"), format="json")
     assert response.status_code == 400 and response.json()["errors"][0]["path"] == "severity"
 
@@ -83,7 +84,10 @@ def test_every_asset_type_resolves(clients, net):
     args = impact_arguments(TroubleTicket.objects.get(pk=body["id"]))
     assert args == {"failed_segments": ["CM-D1a", "CM-D1b"], "failed_supports": ["PT-A1", "PT-PBO1"],
                     "failed_sites": ["ST-SRO1"]}
-    assert body["impact"] is None
+    impact = body["impact"]  # computed by the impact engine: SRO1 flooded cuts PBO1 and PBO2
+    assert (impact["premises"], impact["households"], impact["businesses"]) == (6, 12, 2)
+    assert [site["code"] for site in impact["criticalSites"]] == ["AD-2-1"]
+    assert [(c["insee"], c["premises"]) for c in impact["communes"]] == [("29232", 6)]
 
 
 def test_network_is_required_when_the_organisation_has_several(clients, net, token_client):

@@ -36,6 +36,10 @@ def test_orange_wind_over_the_north_east_exposes_aerial_and_facade_only():
     assert (quimper["premises"], quimper["units"], quimper["critical_premises"]) == (6, 14, 1)  # AD-2-1 hospital
     assert quimper["segments_length_m"] == 1000 + 300 + 300 + 300  # whole segments, not clipped
     assert run.totals["expected_failures"] == pytest.approx(0.10 + 0.10 + 0.15 + 0.05 + 0.10 + 0.10 + 0.05)
+    # If every exposed asset failed: D1/D2 cut PBO1 and PBO2 (the ring arm CM-T1 alone cuts nobody)
+    assert (run.impact["premises"], run.impact["households"], run.impact["critical_sites"]) == (6, 12, 1)
+    assert [c["code"] for c in run.impact["criticalSites"]] == ["AD-2-1"]
+    assert "premisesCodes" not in run.impact  # figures only: the premises list is paged by /api/v1/impact/
     event = OutboxEvent.objects.get(event_type="exposure.computed")
     assert sorted(event.organisation_ids) == sorted([net.network.owner_id, net.network.operator_id])
 
@@ -49,6 +53,8 @@ def test_flood_in_the_south_exposes_chambers_burial_conduits_and_sites():
     assert probabilities(run, "segments") == {"CM-T2": 0.02, "CM-T3a": 0.02, "CM-T3b": 0.02, "CM-D3a": 0.02, "CM-D3b": 0.05}
     assert codes(run, "sites") == ["ST-SRO2"] and codes(run, "enclosures") == ["BP-PBO3"]
     assert run.totals["flood_zones_used"] is False
+    # SRO2 flooded cuts PBO3; both ring arms T2/T3 under water still leave SRO1 fed by T1
+    assert (run.impact["premises"], [c["code"] for c in run.impact["criticalSites"]]) == (3, ["AD-3-1"])
 
 
 def test_flood_zone_layer_narrows_flood_exposure():
