@@ -7,3 +7,6 @@ class OrganisationsConfig(AppConfig):
 
     name = "organisations"
     verbose_name = _("Organisations et accès")
+
+    def ready(self):
+        from . import schema  # noqa: F401  (registers the OpenAPI description of token auth)

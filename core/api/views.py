@@ -1,5 +1,7 @@
 from importlib import import_module
 
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.views import APIView
@@ -15,6 +17,7 @@ def root_endpoints() -> list[tuple[str, str]]:
 class ApiRootView(APIView):
     """The API root: the endpoints of /api/v1/, plus the OpenAPI schema and docs."""
 
+    @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request, format=None):
         endpoints = {name: reverse(url_name, request=request, format=format) for name, url_name in root_endpoints()}
         endpoints["schema"] = reverse("schema", request=request)

@@ -40,3 +40,18 @@ def test_healthz_needs_no_auth_and_carries_request_id(client, db):
     response = client.get("/healthz", HTTP_X_REQUEST_ID="abc-123")
     assert response.status_code in (200, 503)
     assert response["X-Request-ID"] == "abc-123"
+
+
+def test_unknown_api_url_is_json_404(client, db):
+    response = client.get("/api/v1/no-such-thing/")
+    assert response.status_code == 404
+    assert response.json()["errors"][0]["reason"] == "no such resource: /api/v1/no-such-thing/"
+    assert client.get("/no-such-page/").status_code == 404  # HTML elsewhere
+
+
+def test_openapi_schema_generates_and_documents_token_auth(client, db):
+    response = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    assert response.status_code == 200
+    schema = response.json()
+    assert schema["components"]["securitySchemes"]["apiToken"]["name"] == "Authorization"
+    assert "/api/v1/impact/" in schema["paths"] and "/tmf-api/troubleTicket/v4/troubleTicket" in schema["paths"]
