@@ -1,6 +1,6 @@
-"""`python -m benchmarks generate [--premises N] [--seed S] [--departement D] [--keep]`
+"""`python -m benchmarks <name> ...`: generate, exchange, exposure, complex, tiles, layers, impact.
 
-Dispatches to one benchmark. Each prints its measured figures as JSON on its last line. Runs against
+Dispatches to one benchmark (`--help` on each). Each prints its measured figures as JSON on its last line. Runs against
 the database of the current settings (the embedded PostgreSQL under var/ by default).
 """
 import argparse
@@ -62,10 +62,98 @@ def bench_generate(args) -> dict:
     return result
 
 
-BENCHMARKS = {"generate": bench_generate}
+def bench_exchange(args) -> dict:
+    """GraceTHD export of a kept network, import of that export into an empty network, re-import
+    (no-op) — the issue's "import and export of that network"."""
+    import tempfile
+    from pathlib import Path
+
+    from network.models import Network
+    from network.services.generator.target import clear
+    from network.services.gracethd import export_network, import_network
+
+    source = Network.objects.get(slug=args.network)
+    copy_slug = f"{args.network}-copy"
+    existing = Network.objects.filter(slug=copy_slug).first()
+    if existing:
+        clear(existing)
+        existing.delete()
+    figures = {"benchmark": "exchange", "network": args.network}
+    with tempfile.TemporaryDirectory() as tmp:
+        start = time.perf_counter()
+        rows = export_network(source, Path(tmp) / "out")
+        figures["export_seconds"] = round(time.perf_counter() - start, 1)
+        figures["rows"] = sum(rows.values())
+        start = time.perf_counter()
+        import_network(Path(tmp) / "out", copy_slug, owner=source.owner.slug, operator=source.operator.slug if source.operator else None)
+        figures["import_seconds"] = round(time.perf_counter() - start, 1)
+        start = time.perf_counter()
+        import_network(Path(tmp) / "out", copy_slug)
+        figures["noop_reimport_seconds"] = round(time.perf_counter() - start, 1)
+    if not args.keep:
+        copy = Network.objects.get(slug=copy_slug)
+        clear(copy)
+        copy.delete()
+    return figures
+
+
+def bench_exposure(args) -> dict:
+    """A red wind alert drawn over the whole département of a kept network: exposure (set-based SQL)
+    and the impact of every exposed asset failing, as the worker computes them."""
+    from django.db import transaction
+
+    from network.models import Departement, Network
+    from resilience.services.exposure import run_exposure
+    from resilience.services.ingest import ingest_payload
+
+    network = Network.objects.get(slug=args.network)
+    area = Departement.objects.get(code=args.departement).geom.transform(4326, clone=True)
+    feature = {"type": "Feature", "geometry": json.loads(area.json),
+               "properties": {"hazard": "wind", "level": 4, "network": network.slug, "title": "benchmark"}}
+    figures = {"benchmark": "exposure", "network": args.network}
+    with transaction.atomic():
+        alert = ingest_payload(json.dumps(feature).encode(), "geojson", network=network, allow_expired=True).alerts[0]
+        start = time.perf_counter()
+        run = run_exposure(alert, network)
+        figures["exposure_and_impact_seconds"] = round(time.perf_counter() - start, 2)
+        figures["exposed"] = {k: len(v) for k, v in run.assets.items()}
+        figures["impact_premises_if_all_fail"] = (run.impact or {}).get("premises")
+        transaction.set_rollback(True)  # leave no benchmark alert behind
+    return figures
+
+
+def bench_complex(args) -> dict:
+    """Complex-connection detection on a kept network: first run and idempotent re-run."""
+    from network.models import ComplexConnection, Network
+    from network.services.complex_connections.detect import detect_complex_connections
+
+    network = Network.objects.get(slug=args.network)
+    ComplexConnection.objects.filter(network=network).delete()
+    start = time.perf_counter()
+    detect_complex_connections(network)
+    first = time.perf_counter() - start
+    start = time.perf_counter()
+    detect_complex_connections(network)
+    again = time.perf_counter() - start
+    cases = ComplexConnection.objects.filter(network=network).count()
+    if not args.keep:
+        ComplexConnection.objects.filter(network=network).delete()
+    return {"benchmark": "complex", "network": args.network, "cases": cases,
+            "first_run_seconds": round(first, 1), "rerun_seconds": round(again, 1)}
+
+
+BENCHMARKS = {"generate": bench_generate, "exchange": bench_exchange, "exposure": bench_exposure, "complex": bench_complex}
+# Benchmarks that live in their own module with their own arguments (main(argv)).
+MODULE_BENCHMARKS = {"tiles", "layers", "impact"}
 
 
 def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] in MODULE_BENCHMARKS:
+        _setup()
+        from importlib import import_module
+
+        return import_module(f"benchmarks.{argv[0]}").main(argv[1:])
     parser = argparse.ArgumentParser(prog="python -m benchmarks")
     sub = parser.add_subparsers(dest="name", required=True)
     gen = sub.add_parser("generate", help="generate_rip at scale")
@@ -74,6 +162,13 @@ def main(argv=None):
     gen.add_argument("--departement", default="29")
     gen.add_argument("--network", default="bench-generate")
     gen.add_argument("--keep", action="store_true", help="keep the generated network (for the import/export/tile benchmarks)")
+    for name, doc in (("exchange", "GraceTHD export + import of a kept network"),
+                      ("exposure", "département-wide red wind alert on a kept network"),
+                      ("complex", "complex-connection detection on a kept network")):
+        sp = sub.add_parser(name, help=doc)
+        sp.add_argument("--network", default="bench-generate")
+        sp.add_argument("--departement", default="29")
+        sp.add_argument("--keep", action="store_true", help="keep what the benchmark created")
     args = parser.parse_args(argv)
     _setup()
     result = BENCHMARKS[args.name](args)
