@@ -1,0 +1,226 @@
+"""Sending one delivery (*envoi*): claim, order check, signed POST, log, then success, retry or dead letter.
+
+- Claim: a conditional UPDATE sets a lease, so two workers (or a task and the sweeper) never send
+  the same delivery at once; a crashed worker's lease lapses and the sweeper takes it again.
+- Order: a delivery of sequence n of a subject waits while the same subscription still has an
+  earlier delivery of that subject pending, or the subject has an earlier event not fanned out yet.
+  When a delivery settles (success, dead letter, cancelled) the next one of its subject is enqueued.
+- Outcome: any 2xx succeeds (and clears the subscription's "failing" flag); 410 Gone disables the
+  subscription; anything else (other status, timeout, refused address) is retried after
+  WEBHOOK_RETRY_SCHEDULE[n] seconds ± WEBHOOK_RETRY_JITTER, and dead-lettered after the last
+  step, flagging the subscription "failing".
+"""
+import logging
+import random
+import time
+from dataclasses import dataclass
+from datetime import timedelta
+
+import requests
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ..models import (
+    AttemptOutcome, Delivery, DeliveryAttempt, DeliveryStatus, OutboxEvent, Subscription, SubscriptionStatus,
+)
+from .envelope import body_bytes, envelope
+from .signing import signature_header
+from .subscriptions import set_status
+from .urlguard import CallbackRefused, check_callback, guarded_session
+
+logger = logging.getLogger(__name__)
+USER_AGENT = "VigieFibre-Webhooks/1.0"
+
+
+@dataclass
+class HttpResult:
+    status_code: int | None
+    error: str
+    body: str
+    duration_ms: int
+    signatures: int
+
+
+def retry_delay(failures: int) -> float | None:
+    """Seconds to wait after the n-th consecutive failure (1-based), or None when it is the last."""
+    schedule = settings.WEBHOOK_RETRY_SCHEDULE
+    if failures > len(schedule):
+        return None
+    base = float(schedule[failures - 1])
+    jitter = float(settings.WEBHOOK_RETRY_JITTER)
+    return max(0.0, base * (1 + random.uniform(-jitter, jitter)))
+
+
+def earlier_pending_q():
+    """Deliveries that must wait: an earlier delivery of the same subject to the same subscription
+    is still pending, or an earlier event of the subject is not fanned out yet."""
+    earlier_delivery = Delivery.objects.filter(
+        subscription_id=OuterRef("subscription_id"), subject=OuterRef("subject"),
+        sequence__lt=OuterRef("sequence"), status=DeliveryStatus.PENDING,
+    )
+    earlier_event = OutboxEvent.objects.filter(
+        subject=OuterRef("subject"), sequence__lt=OuterRef("sequence"), dispatched_at__isnull=True
+    )
+    return ~Q(subject="") & (Exists(earlier_delivery) | Exists(earlier_event))
+
+
+def _claim(delivery_id, now) -> bool:
+    lease = now + timedelta(seconds=settings.WEBHOOK_CONNECT_TIMEOUT + settings.WEBHOOK_READ_TIMEOUT + 30)
+    return bool(
+        Delivery.objects.filter(pk=delivery_id, status=DeliveryStatus.PENDING, next_attempt_at__lte=now)
+        .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
+        .update(lease_until=lease)
+    )
+
+
+def attempt_delivery(delivery_id) -> str:
+    """Make one attempt if the delivery is due and not waiting for an earlier one. Returns what happened:
+    "not-due", "waiting", "cancelled", or the attempt's outcome."""
+    now = timezone.now()
+    if not _claim(delivery_id, now):
+        return "not-due"
+    delivery = Delivery.objects.select_related("event", "subscription").get(pk=delivery_id)
+    sub = delivery.subscription
+    if sub.status == SubscriptionStatus.DISABLED:
+        Delivery.objects.filter(pk=delivery.pk).update(status=DeliveryStatus.CANCELLED, settled_at=now, lease_until=None)
+        enqueue_next_of_subject(delivery)
+        return "cancelled"
+    if Delivery.objects.filter(pk=delivery.pk).filter(earlier_pending_q()).exists():
+        Delivery.objects.filter(pk=delivery.pk).update(lease_until=None)
+        return "waiting"
+    result = post(sub, delivery.event)
+    outcome = record_result(delivery, result)
+    if outcome != AttemptOutcome.RETRY:
+        enqueue_next_of_subject(delivery)
+    return outcome
+
+
+def post(sub: Subscription, event) -> HttpResult:
+    """One signed POST to the callback, with the SSRF checks of delivery time. Never raises."""
+    data = envelope(event)
+    body = body_bytes(data)
+    now = timezone.now()
+    timestamp = int(now.timestamp())
+    secrets_ = sub.signing_secrets(now)
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": USER_AGENT,
+        "webhook-id": str(event.id),
+        "webhook-timestamp": str(timestamp),
+        "webhook-signature": signature_header(secrets_, str(event.id), timestamp, body),
+    }
+    limit = settings.WEBHOOK_RESPONSE_BODY_LIMIT
+    started = time.monotonic()
+    status_code, error, text = None, "", ""
+    try:
+        check_callback(sub.callback)
+        with guarded_session() as session:
+            response = session.post(
+                sub.callback, data=body, headers=headers, allow_redirects=False, stream=True,
+                timeout=(settings.WEBHOOK_CONNECT_TIMEOUT, settings.WEBHOOK_READ_TIMEOUT),
+            )
+            with response:
+                status_code = response.status_code
+                raw = response.raw.read(limit + 1, decode_content=True) or b""
+                text = raw[:limit].decode("utf-8", errors="replace") + ("…" if len(raw) > limit else "")
+    except CallbackRefused as exc:
+        error = _("adresse refusée : %(reason)s") % {"reason": exc}
+    except requests.exceptions.ConnectTimeout:
+        error = _("délai de connexion dépassé (%(s)s s)") % {"s": settings.WEBHOOK_CONNECT_TIMEOUT}
+    except (requests.exceptions.ReadTimeout, TimeoutError):
+        error = _("délai de réponse dépassé (%(s)s s)") % {"s": settings.WEBHOOK_READ_TIMEOUT}
+    except requests.exceptions.RequestException as exc:
+        error = _("erreur de connexion : %(error)s") % {"error": exc}
+    except Exception as exc:  # noqa: BLE001 - the attempt is logged whatever went wrong
+        error = _("erreur inattendue : %(error)s") % {"error": exc}
+    if status_code is not None and not 200 <= status_code < 300 and not error:
+        error = _("réponse HTTP %(code)s") % {"code": status_code}
+    return HttpResult(status_code, str(error)[:1000], text, int((time.monotonic() - started) * 1000), len(secrets_))
+
+
+def record_result(delivery: Delivery, result: HttpResult) -> str:
+    """Log the attempt and move the delivery (and maybe the subscription) to its next state."""
+    now = timezone.now()
+    code = result.status_code
+    with transaction.atomic():
+        d = Delivery.objects.select_for_update().get(pk=delivery.pk)
+        sub = Subscription.objects.select_for_update().get(pk=d.subscription_id)
+        d.attempts += 1
+        d.last_status_code = code
+        d.last_error = result.error
+        d.lease_until = None
+        manual, d.manual_pending = d.manual_pending, False
+        if code is not None and 200 <= code < 300:
+            outcome = AttemptOutcome.SUCCEEDED
+            d.status, d.settled_at, d.failures, d.next_attempt_at = DeliveryStatus.SUCCEEDED, now, 0, None
+            if sub.status == SubscriptionStatus.FAILING:
+                set_status(sub, SubscriptionStatus.ACTIVE, "")
+        elif code == 410:
+            outcome = AttemptOutcome.GONE
+            d.status, d.settled_at, d.next_attempt_at = DeliveryStatus.DEAD, now, None
+        else:
+            d.failures += 1
+            delay = retry_delay(d.failures)
+            if delay is None:
+                outcome = AttemptOutcome.DEAD
+                d.status, d.settled_at, d.next_attempt_at = DeliveryStatus.DEAD, now, None
+                if sub.status == SubscriptionStatus.ACTIVE:
+                    set_status(sub, SubscriptionStatus.FAILING,
+                               _("envoi %(id)s abandonné après %(n)s tentatives : %(error)s")
+                               % {"id": d.pk, "n": d.attempts, "error": result.error})
+            else:
+                outcome = AttemptOutcome.RETRY
+                d.next_attempt_at = now + timedelta(seconds=delay)
+        d.save()
+        DeliveryAttempt.objects.create(
+            delivery=d, number=d.attempts, manual=manual, attempted_at=now - timedelta(milliseconds=result.duration_ms),
+            duration_ms=result.duration_ms, status_code=code, error=result.error, response_body=result.body,
+            signatures=result.signatures, outcome=outcome,
+        )
+        if outcome == AttemptOutcome.GONE:
+            # set_status cancels the other pending deliveries; this one is already settled above.
+            set_status(sub, SubscriptionStatus.DISABLED, _("le destinataire a répondu 410 Gone"))
+    delivery.__dict__.update({k: getattr(d, k) for k in ("status", "attempts", "failures", "next_attempt_at")})
+    logger.info("webhook delivery %s attempt %s: %s (%s)", d.pk, d.attempts, outcome, code or result.error)
+    if outcome == AttemptOutcome.RETRY:
+        delay = (d.next_attempt_at - timezone.now()).total_seconds()
+        if delay <= settings.WEBHOOK_RETRY_ENQUEUE_MAX:
+            from .dispatch import enqueue_deliveries
+
+            enqueue_deliveries([d.pk], countdown=max(0.0, delay))
+    return outcome
+
+
+def enqueue_next_of_subject(delivery: Delivery) -> None:
+    """The delivery settled: the next pending one of its subject for this subscription may go."""
+    if not delivery.subject:
+        return
+    following = (
+        Delivery.objects.filter(subscription_id=delivery.subscription_id, subject=delivery.subject,
+                                sequence__gt=delivery.sequence, status=DeliveryStatus.PENDING)
+        .order_by("sequence").values_list("pk", flat=True).first()
+    )
+    if following:
+        from .dispatch import enqueue_deliveries
+
+        enqueue_deliveries([following])
+
+
+def redeliver(delivery: Delivery) -> Delivery:
+    """Send this delivery again now (whatever its state): back to pending, due now, then enqueued.
+    The attempt is logged like any other; the receiver sees the same webhook-id (idempotency)."""
+    from .dispatch import enqueue_deliveries
+
+    with transaction.atomic():
+        d = Delivery.objects.select_for_update().get(pk=delivery.pk)
+        if d.subscription.status == SubscriptionStatus.DISABLED:
+            raise ValueError(_("l'abonnement est désactivé : réactivez-le avant de relancer un envoi"))
+        d.status, d.next_attempt_at, d.settled_at, d.lease_until = DeliveryStatus.PENDING, timezone.now(), None, None
+        d.failures = max(0, min(d.failures, len(settings.WEBHOOK_RETRY_SCHEDULE)))
+        d.manual_pending = True
+        d.save(update_fields=["status", "next_attempt_at", "settled_at", "lease_until", "failures", "manual_pending"])
+        transaction.on_commit(lambda: enqueue_deliveries([d.pk]))
+    return d
