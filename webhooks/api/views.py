@@ -93,7 +93,7 @@ class SubscriptionViewSet(viewsets.ModelViewSet):
             f"n_{state}": Count("deliveries", filter=Q(deliveries__status=state))
             for state in (DeliveryStatus.PENDING, DeliveryStatus.SUCCEEDED, DeliveryStatus.DEAD, DeliveryStatus.CANCELLED)
         }
-        return subscriptions_for(self.request).select_related("organisation").annotate(**counts)
+        return subscriptions_for(self.request).select_related("organisation").annotate(**counts).order_by("created_at", "id")
 
     def get_serializer_class(self):
         return SubscriptionCreateSerializer if self.action == "create" else SubscriptionSerializer

@@ -51,8 +51,8 @@ def forbidden_address_reason(address: str) -> str | None:
         (ip.is_link_local, _("adresse lien-local")),
         (ip.is_multicast, _("adresse multicast")),
         (ip.is_unspecified, _("adresse non spécifiée")),
-        (ip.is_private, _("adresse privée")),
         (ip.is_reserved, _("adresse réservée")),
+        (ip.is_private, _("adresse privée")),
         (not ip.is_global, _("adresse non publique")),
     ]
     for hit, reason in checks:
