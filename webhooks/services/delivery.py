@@ -12,6 +12,7 @@
 """
 import logging
 import random
+import threading
 import time
 from dataclasses import dataclass
 from datetime import timedelta
@@ -33,6 +34,15 @@ from .urlguard import CallbackRefused, check_callback, guarded_session
 
 logger = logging.getLogger(__name__)
 USER_AGENT = "VigieFibre-Webhooks/1.0"
+_local = threading.local()
+
+
+def _session():
+    """One guarded session per worker thread: keep-alive connections to receivers are reused (each new
+    connection still has its peer address checked)."""
+    if getattr(_local, "session", None) is None:
+        _local.session = guarded_session()
+    return _local.session
 
 
 @dataclass
@@ -117,15 +127,14 @@ def post(sub: Subscription, event) -> HttpResult:
     status_code, error, text = None, "", ""
     try:
         check_callback(sub.callback)
-        with guarded_session() as session:
-            response = session.post(
-                sub.callback, data=body, headers=headers, allow_redirects=False, stream=True,
-                timeout=(settings.WEBHOOK_CONNECT_TIMEOUT, settings.WEBHOOK_READ_TIMEOUT),
-            )
-            with response:
-                status_code = response.status_code
-                raw = response.raw.read(limit + 1, decode_content=True) or b""
-                text = raw[:limit].decode("utf-8", errors="replace") + ("…" if len(raw) > limit else "")
+        response = _session().post(
+            sub.callback, data=body, headers=headers, allow_redirects=False, stream=True,
+            timeout=(settings.WEBHOOK_CONNECT_TIMEOUT, settings.WEBHOOK_READ_TIMEOUT),
+        )
+        with response:
+            status_code = response.status_code
+            raw = response.raw.read(limit + 1, decode_content=True) or b""
+            text = raw[:limit].decode("utf-8", errors="replace") + ("…" if len(raw) > limit else "")
     except CallbackRefused as exc:
         error = _("adresse refusée : %(reason)s") % {"reason": exc}
     except requests.exceptions.ConnectTimeout:
