@@ -4,7 +4,8 @@
   the same delivery at once; a crashed worker's lease lapses and the sweeper takes it again.
 - Order: a delivery of sequence n of a subject waits while the same subscription still has an
   earlier delivery of that subject pending, or the subject has an earlier event not fanned out yet.
-  When a delivery settles (success, dead letter, cancelled) the next one of its subject is enqueued.
+  When a delivery settles (success, dead letter, cancelled) the task goes on with the next one of
+  its subject to that subscription (up to WEBHOOK_CHAIN_MAX in one task, then via the queue).
 - Outcome: any 2xx succeeds (and clears the subscription's "failing" flag); 410 Gone disables the
   subscription; anything else (other status, timeout, refused address) is retried after
   WEBHOOK_RETRY_SCHEDULE[n] seconds ± WEBHOOK_RETRY_JITTER, and dead-lettered after the last
@@ -78,34 +79,57 @@ def earlier_pending_q():
 
 
 def _claim(delivery_id, now) -> bool:
+    """Take the delivery if it is pending, due, not leased and not waiting for an earlier one (one UPDATE)."""
     lease = now + timedelta(seconds=settings.WEBHOOK_CONNECT_TIMEOUT + settings.WEBHOOK_READ_TIMEOUT + 30)
     return bool(
         Delivery.objects.filter(pk=delivery_id, status=DeliveryStatus.PENDING, next_attempt_at__lte=now)
         .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
+        .exclude(earlier_pending_q())
         .update(lease_until=lease)
     )
 
 
-def attempt_delivery(delivery_id) -> str:
-    """Make one attempt if the delivery is due and not waiting for an earlier one. Returns what happened:
-    "not-due", "waiting", "cancelled", or the attempt's outcome."""
+def _attempt_one(delivery_id) -> tuple[str, Delivery | None]:
     now = timezone.now()
     if not _claim(delivery_id, now):
-        return "not-due"
+        waiting = Delivery.objects.filter(pk=delivery_id, status=DeliveryStatus.PENDING).filter(earlier_pending_q())
+        return ("waiting" if waiting.exists() else "not-due"), None
     delivery = Delivery.objects.select_related("event", "subscription").get(pk=delivery_id)
-    sub = delivery.subscription
-    if sub.status == SubscriptionStatus.DISABLED:
+    if delivery.subscription.status == SubscriptionStatus.DISABLED:
         Delivery.objects.filter(pk=delivery.pk).update(status=DeliveryStatus.CANCELLED, settled_at=now, lease_until=None)
-        enqueue_next_of_subject(delivery)
-        return "cancelled"
-    if Delivery.objects.filter(pk=delivery.pk).filter(earlier_pending_q()).exists():
-        Delivery.objects.filter(pk=delivery.pk).update(lease_until=None)
-        return "waiting"
-    result = post(sub, delivery.event)
-    outcome = record_result(delivery, result)
-    if outcome != AttemptOutcome.RETRY:
-        enqueue_next_of_subject(delivery)
+        return "cancelled", delivery
+    result = post(delivery.subscription, delivery.event)
+    return record_result(delivery, result), delivery
+
+
+def attempt_delivery(delivery_id) -> str:
+    """Make one attempt if the delivery is due and not waiting for an earlier one, then go on with the
+    next deliveries of its subject to the same subscription, in order, in this same task (no trip
+    through the queue between two events of one ticket). Returns what happened to `delivery_id`:
+    "not-due", "waiting", "cancelled", or the attempt's outcome."""
+    outcome, delivery = _attempt_one(delivery_id)
+    settled = (AttemptOutcome.SUCCEEDED, AttemptOutcome.DEAD, AttemptOutcome.GONE, "cancelled")
+    current, chained = (outcome, delivery), 0
+    while current[1] is not None and current[0] in settled and current[1].subject:
+        following = next_of_subject(current[1])
+        if following is None:
+            break
+        if chained >= settings.WEBHOOK_CHAIN_MAX:
+            from .dispatch import enqueue_deliveries
+
+            enqueue_deliveries([following])
+            break
+        current, chained = _attempt_one(following), chained + 1
     return outcome
+
+
+def next_of_subject(delivery: Delivery) -> int | None:
+    """The next pending delivery of the same subject to the same subscription, if any."""
+    return (
+        Delivery.objects.filter(subscription_id=delivery.subscription_id, subject=delivery.subject,
+                                sequence__gt=delivery.sequence, status=DeliveryStatus.PENDING)
+        .order_by("sequence").values_list("pk", flat=True).first()
+    )
 
 
 def post(sub: Subscription, event) -> HttpResult:
@@ -151,12 +175,13 @@ def post(sub: Subscription, event) -> HttpResult:
 
 
 def record_result(delivery: Delivery, result: HttpResult) -> str:
-    """Log the attempt and move the delivery (and maybe the subscription) to its next state."""
+    """Log the attempt and move the delivery (and maybe the subscription) to its next state.
+    The caller holds the delivery's lease, so its row is not locked again."""
     now = timezone.now()
     code = result.status_code
+    d = delivery
+    sub = d.subscription
     with transaction.atomic():
-        d = Delivery.objects.select_for_update().get(pk=delivery.pk)
-        sub = Subscription.objects.select_for_update().get(pk=d.subscription_id)
         d.attempts += 1
         d.last_status_code = code
         d.last_error = result.error
@@ -176,14 +201,19 @@ def record_result(delivery: Delivery, result: HttpResult) -> str:
             if delay is None:
                 outcome = AttemptOutcome.DEAD
                 d.status, d.settled_at, d.next_attempt_at = DeliveryStatus.DEAD, now, None
-                if sub.status == SubscriptionStatus.ACTIVE:
-                    set_status(sub, SubscriptionStatus.FAILING,
-                               _("envoi %(id)s abandonné après %(n)s tentatives : %(error)s")
-                               % {"id": d.pk, "n": d.attempts, "error": result.error})
+                Subscription.objects.filter(pk=sub.pk, status=SubscriptionStatus.ACTIVE).update(
+                    status=SubscriptionStatus.FAILING, status_changed_at=now, updated_at=now,
+                    status_reason=(_("envoi %(id)s abandonné après %(n)s tentatives : %(error)s")
+                                   % {"id": d.pk, "n": d.attempts, "error": result.error})[:500],
+                )
             else:
                 outcome = AttemptOutcome.RETRY
                 d.next_attempt_at = now + timedelta(seconds=delay)
-        d.save()
+        Delivery.objects.filter(pk=d.pk).update(
+            attempts=d.attempts, last_status_code=code, last_error=d.last_error, lease_until=None,
+            manual_pending=False, status=d.status, settled_at=d.settled_at, failures=d.failures,
+            next_attempt_at=d.next_attempt_at,
+        )
         DeliveryAttempt.objects.create(
             delivery=d, number=d.attempts, manual=manual, attempted_at=now - timedelta(milliseconds=result.duration_ms),
             duration_ms=result.duration_ms, status_code=code, error=result.error, response_body=result.body,
@@ -192,7 +222,6 @@ def record_result(delivery: Delivery, result: HttpResult) -> str:
         if outcome == AttemptOutcome.GONE:
             # set_status cancels the other pending deliveries; this one is already settled above.
             set_status(sub, SubscriptionStatus.DISABLED, _("le destinataire a répondu 410 Gone"))
-    delivery.__dict__.update({k: getattr(d, k) for k in ("status", "attempts", "failures", "next_attempt_at")})
     logger.info("webhook delivery %s attempt %s: %s (%s)", d.pk, d.attempts, outcome, code or result.error)
     if outcome == AttemptOutcome.RETRY:
         delay = (d.next_attempt_at - timezone.now()).total_seconds()
@@ -201,21 +230,6 @@ def record_result(delivery: Delivery, result: HttpResult) -> str:
 
             enqueue_deliveries([d.pk], countdown=max(0.0, delay))
     return outcome
-
-
-def enqueue_next_of_subject(delivery: Delivery) -> None:
-    """The delivery settled: the next pending one of its subject for this subscription may go."""
-    if not delivery.subject:
-        return
-    following = (
-        Delivery.objects.filter(subscription_id=delivery.subscription_id, subject=delivery.subject,
-                                sequence__gt=delivery.sequence, status=DeliveryStatus.PENDING)
-        .order_by("sequence").values_list("pk", flat=True).first()
-    )
-    if following:
-        from .dispatch import enqueue_deliveries
-
-        enqueue_deliveries([following])
 
 
 def redeliver(delivery: Delivery) -> Delivery:
