@@ -92,8 +92,7 @@ def _claim(delivery_id, now) -> bool:
 def _attempt_one(delivery_id) -> tuple[str, Delivery | None]:
     now = timezone.now()
     if not _claim(delivery_id, now):
-        waiting = Delivery.objects.filter(pk=delivery_id, status=DeliveryStatus.PENDING).filter(earlier_pending_q())
-        return ("waiting" if waiting.exists() else "not-due"), None
+        return "skipped", None
     delivery = Delivery.objects.select_related("event", "subscription").get(pk=delivery_id)
     if delivery.subscription.status == SubscriptionStatus.DISABLED:
         Delivery.objects.filter(pk=delivery.pk).update(status=DeliveryStatus.CANCELLED, settled_at=now, lease_until=None)
@@ -106,7 +105,8 @@ def attempt_delivery(delivery_id) -> str:
     """Make one attempt if the delivery is due and not waiting for an earlier one, then go on with the
     next deliveries of its subject to the same subscription, in order, in this same task (no trip
     through the queue between two events of one ticket). Returns what happened to `delivery_id`:
-    "not-due", "waiting", "cancelled", or the attempt's outcome."""
+    "skipped" (not pending, not due yet, taken by another worker, or waiting for an earlier one of
+    its subject), "cancelled", or the attempt's outcome."""
     outcome, delivery = _attempt_one(delivery_id)
     settled = (AttemptOutcome.SUCCEEDED, AttemptOutcome.DEAD, AttemptOutcome.GONE, "cancelled")
     current, chained = (outcome, delivery), 0
