@@ -235,6 +235,7 @@ WEBHOOK_CONNECT_TIMEOUT = float(os.environ.get("WEBHOOK_CONNECT_TIMEOUT", "3"))
 WEBHOOK_READ_TIMEOUT = float(os.environ.get("WEBHOOK_READ_TIMEOUT", "10"))
 WEBHOOK_SECRET_OVERLAP = int(os.environ.get("WEBHOOK_SECRET_OVERLAP", str(24 * 3600)))  # old secret still signs
 WEBHOOK_RESPONSE_BODY_LIMIT = 2048  # bytes of the receiver's answer kept in the delivery log
+WEBHOOK_BROKER_BACKOFF = 10  # seconds without trying Redis after it failed (the sweeper catches up)
 WEBHOOK_CHAIN_MAX = 100  # deliveries of one subject sent in a row by one task before handing over to the queue
 WEBHOOK_SWEEP_INTERVAL = float(os.environ.get("WEBHOOK_SWEEP_INTERVAL", "15"))
 WEBHOOK_SWEEP_GRACE = 10  # seconds an event is left to its after-commit task before the sweeper takes it

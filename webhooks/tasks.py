@@ -3,15 +3,12 @@
 Every task is idempotent (the rows in PostgreSQL say what is left to do), so a task run twice,
 or lost and replaced by the sweeper, neither loses nor duplicates a delivery.
 """
-import logging
-
 from celery import shared_task
 
+from .services import broker
 from .services.delivery import attempt_delivery
 from .services.dispatch import dispatch_event
 from .services.sweeper import sweep as run_sweep
-
-logger = logging.getLogger(__name__)
 
 
 @shared_task(name="webhooks.tasks.dispatch", ignore_result=True)
@@ -32,7 +29,4 @@ def sweep() -> dict:
 def enqueue_dispatch(event_id) -> None:
     """After-commit hook of `emit()`: hand the event to a worker. Never raises: with Redis down the
     change is committed all the same, and the sweeper dispatches the event later."""
-    try:
-        dispatch.apply_async((str(event_id),), retry=False)
-    except Exception:  # noqa: BLE001
-        logger.warning("webhook event %s not enqueued (broker unavailable); the sweeper will dispatch it", event_id)
+    broker.send(dispatch, (str(event_id),))

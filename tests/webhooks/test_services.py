@@ -143,3 +143,41 @@ def test_concurrent_first_events_of_a_subject_get_distinct_sequences(transaction
         t.join()
     assert errors == []
     assert sorted(OutboxEvent.objects.values_list("sequence", flat=True)) == [1, 2, 3, 4]
+
+
+def test_a_receiver_back_gets_its_backlog_without_waiting_for_the_backoff(partners, receiver, no_hooks, settings):
+    """Down for a while: ticket 1 waits an hour in backoff; ticket 2 goes through → ticket 1 is due now."""
+    settings.WEBHOOK_RETRY_SCHEDULE = [3600]
+    settings.WEBHOOK_SWEEP_GRACE = 0
+    syn, oi_a, _ = partners
+    create_subscription(oi_a, receiver.url(), source="tmf")
+    receiver.respond("/hook", 503)
+    emit("TroubleTicketCreateEvent", ticket(1), organisations=[oi_a], subject="troubleTicket:1")
+    [first] = dispatch_event(OutboxEvent.objects.get().pk, enqueue=False)
+    assert attempt_delivery(first) == "retry"
+    assert Delivery.objects.get(pk=first).next_attempt_at > timezone.now() + timedelta(minutes=50)
+    second_event = emit("TroubleTicketCreateEvent", ticket(2), organisations=[oi_a], subject="troubleTicket:2")
+    [second] = dispatch_event(second_event.pk, enqueue=False)
+    assert attempt_delivery(second) == "succeeded"
+    assert Delivery.objects.get(pk=first).next_attempt_at <= timezone.now()
+    assert attempt_delivery(first) == "succeeded"  # what the sweeper's task does next
+
+
+def test_broker_outage_never_fails_the_caller_and_is_not_retried_at_once(monkeypatch):
+    """A real broker that refuses connections (nothing listens on port 1)."""
+    from celery import Celery
+
+    from webhooks.services import broker
+
+    monkeypatch.setattr(broker, "_down_until", 0.0)
+    dead = Celery("dead-broker", broker="redis://127.0.0.1:1/0")
+    dead.conf.broker_connection_timeout = 1
+    dead.conf.broker_connection_retry = False
+
+    @dead.task(name="dead.noop")
+    def noop():
+        pass
+
+    assert broker.send(noop, ()) is False
+    assert broker._down_until > 0
+    assert broker.send(noop, ()) is False  # skipped during the back-off

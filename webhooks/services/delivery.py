@@ -6,7 +6,8 @@
   earlier delivery of that subject pending, or the subject has an earlier event not fanned out yet.
   When a delivery settles (success, dead letter, cancelled) the task goes on with the next one of
   its subject to that subscription (up to WEBHOOK_CHAIN_MAX in one task, then via the queue).
-- Outcome: any 2xx succeeds (and clears the subscription's "failing" flag); 410 Gone disables the
+- Outcome: any 2xx succeeds (clears the subscription's "failing" flag and makes its deliveries in
+  backoff due at once: a receiver back after an outage gets its backlog within a sweep); 410 Gone disables the
   subscription; anything else (other status, timeout, refused address) is retried after
   WEBHOOK_RETRY_SCHEDULE[n] seconds ± WEBHOOK_RETRY_JITTER, and dead-lettered after the last
   step, flagging the subscription "failing".
@@ -192,6 +193,9 @@ def record_result(delivery: Delivery, result: HttpResult) -> str:
             d.status, d.settled_at, d.failures, d.next_attempt_at = DeliveryStatus.SUCCEEDED, now, 0, None
             if sub.status == SubscriptionStatus.FAILING:
                 set_status(sub, SubscriptionStatus.ACTIVE, "")
+            # The receiver answers again: what waits in backoff for it is due now (the sweeper sends it).
+            Delivery.objects.filter(subscription_id=sub.pk, status=DeliveryStatus.PENDING, failures__gt=0,
+                                    next_attempt_at__gt=now).update(next_attempt_at=now)
         elif code == 410:
             outcome = AttemptOutcome.GONE
             d.status, d.settled_at, d.next_attempt_at = DeliveryStatus.DEAD, now, None
@@ -209,11 +213,13 @@ def record_result(delivery: Delivery, result: HttpResult) -> str:
             else:
                 outcome = AttemptOutcome.RETRY
                 d.next_attempt_at = now + timedelta(seconds=delay)
-        Delivery.objects.filter(pk=d.pk).update(
+        updated = Delivery.objects.filter(pk=d.pk).update(
             attempts=d.attempts, last_status_code=code, last_error=d.last_error, lease_until=None,
             manual_pending=False, status=d.status, settled_at=d.settled_at, failures=d.failures,
             next_attempt_at=d.next_attempt_at,
         )
+        if not updated:
+            return "cancelled"  # the subscription was deleted meanwhile
         DeliveryAttempt.objects.create(
             delivery=d, number=d.attempts, manual=manual, attempted_at=now - timedelta(milliseconds=result.duration_ms),
             duration_ms=result.duration_ms, status_code=code, error=result.error, response_body=result.body,

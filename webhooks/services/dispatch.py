@@ -4,16 +4,15 @@ Run by the after-commit task or by the sweeper; both may run for the same event,
 is idempotent (the event row is locked, `dispatched_at` marks it done and the (event,
 subscription) pair is unique).
 """
-import logging
 
 from django.db import transaction
 from django.utils import timezone
 
 from ..models import Delivery, DeliveryStatus, OutboxEvent, Subscription, SubscriptionStatus
+from . import broker
 from .envelope import envelope
 from .subscriptions import subscription_matches
 
-logger = logging.getLogger(__name__)
 
 
 def dispatch_event(event_id, *, enqueue: bool = True) -> list[int]:
@@ -46,12 +45,9 @@ def dispatch_event(event_id, *, enqueue: bool = True) -> list[int]:
 
 
 def enqueue_deliveries(ids, countdown: float | None = None) -> None:
-    """Send delivery tasks to the broker; a broker outage is logged, the sweeper will catch up."""
+    """Send delivery tasks to the broker; on a broker outage the sweeper catches up."""
     from ..tasks import deliver
 
     for pk in ids:
-        try:
-            deliver.apply_async((pk,), countdown=countdown, retry=False)
-        except Exception:  # noqa: BLE001 - Redis down: the Delivery row is the source of truth
-            logger.warning("webhook delivery %s not enqueued (broker unavailable); the sweeper will send it", pk)
+        if not broker.send(deliver, (pk,), countdown=countdown):
             return
