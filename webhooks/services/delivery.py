@@ -247,6 +247,8 @@ def redeliver(delivery: Delivery) -> Delivery:
         d = Delivery.objects.select_for_update().get(pk=delivery.pk)
         if d.subscription.status == SubscriptionStatus.DISABLED:
             raise ValueError(_("l'abonnement est désactivé : réactivez-le avant de relancer un envoi"))
+        if d.status == DeliveryStatus.PENDING and d.lease_until and d.lease_until > timezone.now():
+            raise ValueError(_("cet envoi est en cours : réessayez dans quelques secondes"))
         d.status, d.next_attempt_at, d.settled_at, d.lease_until = DeliveryStatus.PENDING, timezone.now(), None, None
         d.failures = max(0, min(d.failures, len(settings.WEBHOOK_RETRY_SCHEDULE)))
         d.manual_pending = True

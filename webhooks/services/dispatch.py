@@ -4,7 +4,6 @@ Run by the after-commit task or by the sweeper; both may run for the same event,
 is idempotent (the event row is locked, `dispatched_at` marks it done and the (event,
 subscription) pair is unique).
 """
-
 from django.db import transaction
 from django.utils import timezone
 
@@ -12,7 +11,6 @@ from ..models import Delivery, DeliveryStatus, OutboxEvent, Subscription, Subscr
 from . import broker
 from .envelope import envelope
 from .subscriptions import subscription_matches
-
 
 
 def dispatch_event(event_id, *, enqueue: bool = True) -> list[int]:
