@@ -8,8 +8,8 @@ delivery = time the receiver got it − time the change committed. Prints p50/p9
     .venv/bin/python -m benchmarks.webhooks_delivery --changes 1000 --subscribers 10 --rate 10
 
 Runs against the database of DJANGO_SETTINGS_MODULE (default config.settings_test: the local
-PostGIS, Redis database 9, so a `make run` worker does not steal the tasks); it creates
-organisations named bench-wh-* and deletes them afterwards.
+PostGIS) with Redis database 12 as broker (neither a `make run` worker nor a test run takes its
+tasks); it creates organisations named bench-wh-* and deletes them afterwards.
 """
 import argparse
 import os
@@ -37,6 +37,9 @@ def main(argv=None):
     from django.db import transaction
 
     from config.celery import app
+
+    # A Redis database of its own: a test run's worker (database 9) must not take, or purge, these tasks.
+    app.conf.broker_url = settings.CELERY_BROKER_URL.rsplit("/", 1)[0] + "/12"
     from organisations.models import Organisation, OrganisationKind
     from webhooks.models import Delivery, DeliveryStatus, OutboxEvent
     from webhooks.services.outbox import emit

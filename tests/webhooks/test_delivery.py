@@ -201,3 +201,18 @@ def test_redeliver_makes_a_new_attempt(partners, receiver, token_client, celery_
     detail = client.get(f"{base}{delivery.pk}/").json()
     assert [(a["number"], a["manual"]) for a in detail["attempt_log"]] == [(2, True), (1, False)]
     assert detail["status"] == "succeeded" and detail["body"]["eventType"] == "TroubleTicketCreateEvent"
+
+
+def test_acceptance_hub_subscription_receives_a_signed_create_event(partners, receiver, token_client, celery_worker):
+    """Issue 8 acceptance: subscribe through the TMF621 hub, a new ticket arrives signed, verifiable."""
+    syn, oi_a, _ = partners
+    client, _ = token_client(oi_a, "operator_agent")
+    hub = client.post("/tmf-api/troubleTicket/v4/hub",
+                      {"callback": receiver.url("/tmf"), "query": "eventType=TroubleTicketCreateEvent"}, format="json")
+    assert hub.status_code == 201
+    emit_ticket("TroubleTicketStateChangeEvent", syn, oi_a, pk=7)  # filtered out by the query
+    emit_ticket("TroubleTicketCreateEvent", syn, oi_a, pk=8)
+    [got] = receiver.wait_for(1, "/tmf")
+    event = Webhook(hub.json()["secret"]).verify(got.body, got.headers)
+    assert event["eventType"] == "TroubleTicketCreateEvent" and event["event"]["troubleTicket"]["id"] == "8"
+    assert set(event) >= {"eventId", "eventTime", "eventType", "event", "sequence"}
