@@ -26,7 +26,7 @@ class Migration(migrations.Migration):
                 ('failures', models.PositiveIntegerField(default=0, help_text='Rang dans le calendrier de nouvelles tentatives.', verbose_name='échecs consécutifs')),
                 ('next_attempt_at', models.DateTimeField(blank=True, null=True, verbose_name='prochaine tentative')),
                 ('lease_until', models.DateTimeField(blank=True, null=True)),
-                ('manual_pending', models.BooleanField(default=False, help_text='the next attempt was asked for by a person')),
+                ('manual_pending', models.BooleanField(default=False, help_text='la prochaine tentative a été demandée par une personne')),
                 ('last_status_code', models.PositiveSmallIntegerField(blank=True, null=True)),
                 ('last_error', models.CharField(blank=True, max_length=1000)),
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='créé le')),

@@ -38,7 +38,8 @@ class Delivery(models.Model):
         _("échecs consécutifs"), default=0, help_text=_("Rang dans le calendrier de nouvelles tentatives."))
     next_attempt_at = models.DateTimeField(_("prochaine tentative"), null=True, blank=True)
     lease_until = models.DateTimeField(null=True, blank=True)
-    manual_pending = models.BooleanField(default=False, help_text="the next attempt was asked for by a person")
+    manual_pending = models.BooleanField(
+        default=False, help_text=_("la prochaine tentative a été demandée par une personne"))
     last_status_code = models.PositiveSmallIntegerField(null=True, blank=True)
     last_error = models.CharField(max_length=1000, blank=True)
     created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
