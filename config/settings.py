@@ -274,3 +274,22 @@ TROUBLE_TICKET_SLA = {
 TROUBLE_TICKET_SLA.update(_json.loads(os.environ.get("TROUBLE_TICKET_SLA_JSON", "{}")))
 # Photos from the field attached to tickets (JPEG, PNG, WebP), at most this many bytes each.
 TROUBLE_TICKET_ATTACHMENT_MAX_BYTES = int(os.environ.get("TROUBLE_TICKET_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024))
+
+# --- Outbound webhooks (webhooks app, docs/webhooks.md) ----------------------------------------
+# Retry schedule in seconds after the 1st, 2nd… failed attempt (≈ 24 h in all), each ± JITTER;
+# after the last step the delivery is dead-lettered and the subscription flagged "failing".
+WEBHOOK_RETRY_SCHEDULE = [
+    int(s) for s in env_list("WEBHOOK_RETRY_SCHEDULE", "5,30,120,600,1800,3600,7200,14400,28800,28800")
+]
+WEBHOOK_RETRY_JITTER = float(os.environ.get("WEBHOOK_RETRY_JITTER", "0.2"))
+WEBHOOK_RETRY_ENQUEUE_MAX = 300  # retries due sooner go to the broker with a countdown; later ones to the sweeper
+WEBHOOK_CONNECT_TIMEOUT = float(os.environ.get("WEBHOOK_CONNECT_TIMEOUT", "3"))
+WEBHOOK_READ_TIMEOUT = float(os.environ.get("WEBHOOK_READ_TIMEOUT", "10"))
+WEBHOOK_SECRET_OVERLAP = int(os.environ.get("WEBHOOK_SECRET_OVERLAP", str(24 * 3600)))  # old secret still signs
+WEBHOOK_RESPONSE_BODY_LIMIT = 2048  # bytes of the receiver's answer kept in the delivery log
+WEBHOOK_BROKER_BACKOFF = 10  # seconds without trying Redis after it failed (the sweeper catches up)
+WEBHOOK_CHAIN_MAX = 100  # deliveries of one subject sent in a row by one task before handing over to the queue
+WEBHOOK_SWEEP_INTERVAL = float(os.environ.get("WEBHOOK_SWEEP_INTERVAL", "15"))
+WEBHOOK_SWEEP_GRACE = 10  # seconds an event is left to its after-commit task before the sweeper takes it
+WEBHOOK_SWEEP_BATCH = 1000
+CELERY_BEAT_SCHEDULE["webhooks-sweep"] = {"task": "webhooks.tasks.sweep", "schedule": WEBHOOK_SWEEP_INTERVAL}

@@ -1,5 +1,7 @@
-"""TMF621 Trouble Ticket API routes under /tmf-api/troubleTicket/v4/ (the `hub` is added by the webhooks work)."""
+"""TMF621 Trouble Ticket API routes under /tmf-api/troubleTicket/v4/ ; the TMF621 `hub` comes from webhooks/."""
 from django.urls import path
+
+from webhooks.api.tmf_urls import tmf_urlpatterns
 
 from .api.tmf_views import (
     TroubleTicketAttachmentContentView, TroubleTicketAttachmentView, TroubleTicketDetailView, TroubleTicketListView,
@@ -12,3 +14,5 @@ urlpatterns = [
     path("troubleTicket/<str:pk>/attachment/<str:attachment_id>", TroubleTicketAttachmentContentView.as_view(),
          name="tmf621-troubleticket-attachment-content"),
 ]
+
+urlpatterns += tmf_urlpatterns

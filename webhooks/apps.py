@@ -7,3 +7,10 @@ class WebhooksConfig(AppConfig):
 
     name = "webhooks"
     verbose_name = _("Webhooks")
+
+    def ready(self):
+        from .services.outbox import after_commit_hooks
+        from .tasks import enqueue_dispatch
+
+        if enqueue_dispatch not in after_commit_hooks:
+            after_commit_hooks.append(enqueue_dispatch)

@@ -10,7 +10,7 @@ Delivery (subscriptions, signatures, retries) is scheduled after commit by the w
 """
 from collections.abc import Iterable
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max
 
 from ..models import OutboxEvent
@@ -24,13 +24,15 @@ def emit(event_type: str, payload: dict, *, organisations: Iterable, subject: st
 
     organisations: Organisation instances or ids allowed to read the subject.
     subject: a stable name of the object ("troubleTicket:42"); events of one subject get increasing
-    sequence numbers (the row lock on the previous max makes concurrent emits of one subject safe).
+    sequence numbers (a transaction-level advisory lock on the subject makes concurrent emits of one
+    subject safe, including the very first one, when there is no row yet to lock).
     """
     org_ids = sorted({getattr(o, "pk", o) for o in organisations if o is not None})
     sequence = 1
     if subject:
-        # Serialise emits per subject: lock the subject's existing rows (none on the first event).
-        list(OutboxEvent.objects.select_for_update().filter(subject=subject).values_list("pk", flat=True))
+        # Serialise emits per subject until the change commits (released with the transaction).
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 7412))", [subject])
         sequence = (OutboxEvent.objects.filter(subject=subject).aggregate(m=Max("sequence"))["m"] or 0) + 1
     event = OutboxEvent.objects.create(
         event_type=event_type, payload=payload, organisation_ids=org_ids, subject=subject, sequence=sequence
