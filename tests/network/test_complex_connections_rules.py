@@ -61,6 +61,21 @@ def test_long_drop_no_route_private_works_costed_by_hand(small):
     assert case.remaining_charge == Decimal("3010.00")
 
 
+def test_already_connected_premises_needs_no_connection_works(small):
+    # The same far-away premises, but already connected (RA) or subscribed (AB): not a case.
+    premises = small.premises["AD-1-1"]
+    move(premises, 880, 550)
+    for status in ("RA", "AB"):
+        premises.connection_status = status
+        premises.save(update_fields=["connection_status"])
+        detect_complex_connections(small.network)
+        assert "AD-1-1" not in cases_by_code(small.network)
+    premises.connection_status = "RB"
+    premises.save(update_fields=["connection_status"])
+    detect_complex_connections(small.network)
+    assert cases_by_code(small.network)["AD-1-1"].rules == ["long_drop", "no_route", "private_works"]
+
+
 def test_collective_building_without_riser(small):
     premises = small.premises["AD-1-2"]
     premises.housing_units, premises.has_vertical_cabling = 6, False

@@ -73,16 +73,18 @@ WITH p AS MATERIALIZED (
     -- within the smallest route threshold (one ST_DWithin probe on the GiST index), or when a
     -- segment ending on a downed pole is that close.
     SELECT p.* FROM p
-    WHERE p.drop_m IS NULL OR p.drop_m > %(drop)s
-       OR upper(p.pbo_failure) = ANY(%(codes)s) OR upper(p.pto_failure) = ANY(%(codes)s)
-       OR p.connection_status = 'RD'
-       OR (p.housing_units >= %(collective)s AND p.has_vertical_cabling IS FALSE)
-       OR p.support_state = 'HS' OR p.support_id = ANY(%(down)s)
+    WHERE (p.connection_status NOT IN ('AB', 'RA') AND (  -- connection rules: premises still to connect
+           p.drop_m IS NULL OR p.drop_m > %(drop)s
+           OR upper(p.pbo_failure) = ANY(%(codes)s) OR upper(p.pto_failure) = ANY(%(codes)s)
+           OR p.connection_status = 'RD'
+           OR (p.housing_units >= %(collective)s AND p.has_vertical_cabling IS FALSE)
+           OR NOT EXISTS (
+               SELECT 1 FROM network_routesegment s
+               WHERE s.network_id + 0 = %(net)s AND ST_DWithin(s.geom, p.geom, %(near)s))))
+       OR (p.connection_status IN ('AB', 'RA') AND (  -- storm rule: premises that had service
+           p.support_state = 'HS' OR p.support_id = ANY(%(down)s)
+           OR p.premises_id IN (SELECT id FROM near_down)))
        OR p.premises_id = ANY(%(storm_premises)s)
-       OR NOT EXISTS (
-           SELECT 1 FROM network_routesegment s
-           WHERE s.network_id + 0 = %(net)s AND ST_DWithin(s.geom, p.geom, %(near)s))
-       OR p.premises_id IN (SELECT id FROM near_down)
 )
 SELECT c.premises_id, c.premises_code, c.housing_units, c.has_vertical_cabling, c.connection_status,
        c.critical_category, c.commune_id, c.pbo_code, c.pbo_assigned, c.pbo_failure, c.drop_m, c.support_id,

@@ -110,6 +110,18 @@ def evaluate(row: dict, th: dict | None = None) -> list[dict]:
 
     drop_m, route_m = row.get("drop_m"), row.get("route_m")
     pbo = row.get("pbo_code") or "?"
+    # A premises already connected (subscribed AB or connected RA) needs no connection works: the
+    # connection rules concern the premises still to connect; only the storm rule concerns the others.
+    to_connect = row.get("connection_status") not in HAD_SERVICE
+    if to_connect:
+        _connection_rules(row, th, hit, drop_m, route_m, pbo)
+    _storm_rule(row, hit, pbo)
+    return found
+
+
+def _connection_rules(row, th, hit, drop_m, route_m, pbo) -> None:
+    """Rules for a premises still to connect: long drop, no route, private works, failed attempts,
+    on demand, collective building without vertical cabling."""
     if drop_m is None:
         hit(LONG_DROP, _t("Aucun PBO dans le réseau pour desservir ce local"))
     elif drop_m > th["DROP_LENGTH_M"]:
@@ -155,8 +167,11 @@ def evaluate(row: dict, th: dict | None = None) -> list[dict]:
         hit(COLLECTIVE_NO_VERTICAL, _t("Immeuble collectif de %(n)s logements sans colonne montante (seuil %(t)s)")
             % {"n": housing, "t": th["COLLECTIVE_MIN_HOUSING"]})
 
-    # Storm: only premises that had service (subscribed AB or connected RA) are "left without service";
-    # a premises merely connectable behind a downed support is not a storm victim (yet).
+
+
+def _storm_rule(row, hit, pbo) -> None:
+    """Storm: only premises that had service (subscribed AB or connected RA) are "left without
+    service"; a premises merely connectable behind a downed support is not a storm victim (yet)."""
     storm = []
     had_service = row.get("connection_status") in HAD_SERVICE
     if had_service and row.get("support_down"):
@@ -168,4 +183,3 @@ def evaluate(row: dict, th: dict | None = None) -> list[dict]:
         storm.append(_t("local privé de service signalé par l'analyse d'impact de la tempête"))
     if storm:
         hit(STORM_CIVIL_WORKS, _t("Rétablissement nécessitant du génie civil : %(why)s") % {"why": " ; ".join(storm)})
-    return found
