@@ -13,6 +13,7 @@ class Role(models.TextChoices):
     ELECTED_OFFICIAL = "elected_official", _("Élu")
     VIEWER = "viewer", _("Lecteur")
     ADMIN = "admin", _("Administrateur")
+    AUDITOR = "auditor", _("Auditeur")
 
 
 # Roles that may change data (tickets, crisis log, alerts); the others only read.

@@ -17,6 +17,13 @@ def test_first_run_generates_demo_29_and_second_run_keeps_it():
     assert Premises.objects.filter(network=net, commune_id="29232", critical_category="town_hall").exists()  # Quimper
     codes = list(Premises.objects.filter(network=net).order_by("code").values_list("code", "geom"))
     version = net.version
+    from network.models import ComplexConnection
+    from resilience.models import Alert
+
+    cases = ComplexConnection.objects.filter(network=net)
+    assert cases.exists() and all(case.rules and case.estimated_cost > 0 for case in cases[:50])
+    storm = Alert.objects.get(identifier="demo-tempete-quimper")
+    assert (storm.hazard, storm.level, storm.network_id) == ("wind", 3, net.pk)
 
     out = io.StringIO()
     call_command("load_demo", "--if-empty", stdout=out)

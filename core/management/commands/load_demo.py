@@ -58,7 +58,8 @@ class Command(BaseCommand):
         if counts:
             self.stdout.write(self.style.SUCCESS(
                 f"demo network {DEMO_NETWORK}: {counts['premises']} premises, {counts['sro']} PM/SRO, {counts['pbo']} PBO, "
-                f"{counts['segments']} route segments"
+                f"{counts['segments']} route segments, {counts['complex_connections']} complex connection cases, "
+                "an orange wind alert over Quimper"
             ))
 
     def load_network(self, premises):
@@ -71,7 +72,37 @@ class Command(BaseCommand):
         network.save(update_fields=["name", "updated_at"])
         counts = generate_network(network, DEMO_DEPARTEMENT, premises, DEMO_SEED, around=DEMO_AROUND)
         network.bump_version()
+        counts["complex_connections"] = self.detect_cases(network)
+        self.load_storm(network)
         return counts
+
+    def detect_cases(self, network) -> int:
+        """Complex connections of the demo network, detected once so the list and map show cases."""
+        from network.models import ComplexConnection
+        from network.services.complex_connections.detect import detect_complex_connections
+
+        detect_complex_connections(network)
+        return ComplexConnection.objects.filter(network=network).count()
+
+    def load_storm(self, network) -> None:
+        """An orange wind alert over Quimper for the next two days, drawn by the crisis cell: its
+        exposure is computed by the worker once `make run` has started it."""
+        import json
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        from network.models import Commune
+        from resilience.services.ingest import ingest_payload
+
+        area = Commune.objects.get(insee="29232").geom.envelope
+        area.transform(4326)
+        now = timezone.now()
+        feature = {"type": "Feature", "geometry": json.loads(area.json), "properties": {
+            "hazard": "wind", "level": 3, "network": network.slug, "identifier": "demo-tempete-quimper",
+            "headline": "Tempête : vigilance orange vent violent (démo)",
+            "onset": now.isoformat(), "expires": (now + timedelta(days=2)).isoformat()}}
+        ingest_payload(json.dumps(feature).encode(), "geojson", organisation=network.owner, network=network)
 
     def load_people(self):
         orgs = {}

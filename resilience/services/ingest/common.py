@@ -199,7 +199,11 @@ def event_payload(alert: Alert) -> dict:
 
 
 def _emit(event_type: str, alert: Alert):
+    """Every change of an alert goes out as an event and into the audit trail, in its transaction."""
+    from core.audit import record
+
     emit(event_type, event_payload(alert), organisations=alert.stakeholders(), subject=f"alert:{alert.pk}")
+    record(alert, "create" if event_type == "alert.created" else "update", organisation=alert.organisation)
 
 
 def end_alert(alert: Alert, lifecycle: str, superseded_by=None) -> Alert:
