@@ -66,20 +66,45 @@
   function showCard(feature, layerId) {
     const card = document.getElementById("asset-card");
     const p = feature.properties || {};
-    const rows = Object.keys(p).filter((k) => p[k] !== "" && p[k] !== null)
+    const rows = Object.keys(p).filter((k) => k !== "code" && p[k] !== "" && p[k] !== null)
       .map((k) => "<tr><th scope='row'>" + escapeHtml(k) + "</th><td>" + escapeHtml(String(p[k])) + "</td></tr>").join("");
-    let html = "<h2>" + escapeHtml(p.code || "") + "</h2><p>" + t.layer + " : " + escapeHtml(layerId) + "</p><table>" + rows + "</table>";
+    const typeLabel = (t.types && t.types[layerId]) || layerId;
+    let html = "<h2 id='asset-card-title'>" + escapeHtml(p.code || "") + "</h2><p class='asset-type'>" + escapeHtml(typeLabel) + "</p>";
     const referred = REFERRED_TYPE[layerId];
     if (referred && p.code) {
+      html += "<p id='asset-serves' class='serves'>" + t.loading + "</p><div id='asset-tickets'></div>";
       const url = "/tickets/nouveau/?network=" + encodeURIComponent(config.network) + "&type=" + referred + "&code=" + encodeURIComponent(p.code);
       html += "<p><a class='button danger' id='declare-damage' href='" + url + "'>" + t.declare + "</a></p>";
     }
-    html += "<button type='button' id='card-close'>" + t.close + "</button>";
+    html += "<details><summary>" + t.layer + "</summary><table>" + rows + "</table></details>";
+    html += "<button type='button' id='card-close' class='secondary'>" + t.close + "</button>";
     card.innerHTML = html;
     card.hidden = false;
-    document.getElementById("card-close").addEventListener("click", () => { card.hidden = true; });
+    card.setAttribute("aria-labelledby", "asset-card-title");
+    document.getElementById("card-close").addEventListener("click", () => { card.hidden = true; document.getElementById("map").focus(); });
     const first = card.querySelector("a, button");
     if (first) first.focus();
+    if (referred && p.code) loadCard(referred, p.code);
+  }
+
+  async function loadCard(referred, code) {
+    const url = "/ui/map/asset/?network=" + encodeURIComponent(config.network) + "&type=" + referred + "&code=" + encodeURIComponent(code);
+    const serves = document.getElementById("asset-serves");
+    try {
+      const response = await fetch(url, { credentials: "same-origin" });
+      if (!response.ok) throw new Error(String(response.status));
+      const data = await response.json();
+      if (document.getElementById("asset-card-title").textContent !== code) return; // another card since
+      const s = data.serves;
+      serves.innerHTML = s ? "<strong>" + t.serves + "</strong> : <span data-figure='serves-premises'>" + s.premises + "</span> " + t.premises +
+        " (" + s.households + " " + t.households + ", " + s.businesses + " " + t.businesses + ", " + s.critical_sites + " " + t.critical + ")" : "";
+      const list = document.getElementById("asset-tickets");
+      list.innerHTML = "<h3>" + t.openTickets + "</h3>" + (data.tickets.length ? "<ul>" + data.tickets.map((tk) =>
+        "<li><a href='" + tk.url + "'>n° " + tk.id + "</a> " + escapeHtml(tk.name) + " — " + escapeHtml(tk.status_label) + "</li>").join("") + "</ul>"
+        : "<p>" + t.noTicket + "</p>");
+    } catch (e) {
+      serves.textContent = "";
+    }
   }
 
   function escapeHtml(s) {
@@ -87,7 +112,7 @@
   }
 
   window.vigieMapInit = function (map) {
-    window.vigie = { map: map };
+    window.vigie = { map: map, config: config, showCard: showCard };
     if (config.osmTileUrl) L.tileLayer(config.osmTileUrl, { maxZoom: 19, attribution: "© OpenStreetMap" }).addTo(map);
     if (config.bounds) {
       map.fitBounds([[config.bounds[1], config.bounds[0]], [config.bounds[3], config.bounds[2]]]);
