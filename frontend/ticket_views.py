@@ -150,7 +150,8 @@ def ticket_detail(request, pk):
     sla = timers(ticket)
     cut = cut_figures(TroubleTicket.objects.filter(pk=ticket.pk))
     photos = [(a, reverse("tmf621-troubleticket-attachment-content", args=[ticket.pk, a.pk])) for a in ticket.attachments.all()]
-    transitions = [(s, TicketStatus(s).label) for s in sorted(ALLOWED_TRANSITIONS[ticket.status])]
+    allowed = ALLOWED_TRANSITIONS[ticket.status]
+    transitions = [(s, label) for s, label in TicketStatus.choices if s in allowed]  # lifecycle order
     return render(request, "frontend/tickets/detail.html", {
         "ticket": ticket, "sla": sla, "cut": cut, "photos": photos, "transitions": transitions,
         "writable": writable, "note_form": note_form, "photo_form": photo_form, "transition_error": transition_error,

@@ -17,7 +17,22 @@
       if (b) map.fitBounds([[b[1], b[0]], [b[3], b[2]]], { padding: [20, 20] });
     }
     fit();
-    networkSelect.addEventListener("change", fit);
+    // background: the chosen network's communes and routes (vector tiles), as on the main map
+    function style() {
+      const tiles = (layer) => [window.location.origin + "/tiles/" + layer + "/{z}/{x}/{y}.pbf?network=" + encodeURIComponent(networkSelect.value)];
+      return { version: 8,
+        sources: { communes: { type: "vector", tiles: tiles("communes"), maxzoom: 16 }, routes: { type: "vector", tiles: tiles("routes"), maxzoom: 16 } },
+        layers: [
+          { id: "communes-fill", type: "fill", source: "communes", "source-layer": "communes", paint: { "fill-color": "#eef1f4" } },
+          { id: "communes-line", type: "line", source: "communes", "source-layer": "communes", paint: { "line-color": "#9aa5b1" } },
+          { id: "routes", type: "line", source: "routes", "source-layer": "routes", paint: { "line-color": "#2171b5", "line-width": 2 } },
+        ] };
+    }
+    let gl = null;
+    if (L.maplibreGL) {
+      gl = L.maplibreGL({ style: style(), interactive: false }).addTo(map);
+    }
+    networkSelect.addEventListener("change", () => { fit(); if (gl) gl.getMaplibreMap().setStyle(style()); });
     const drawn = new L.FeatureGroup().addTo(map);
     window.vigieDraw.drawn = drawn;
     if (field.value) {

@@ -15,6 +15,7 @@
       const data = await response.json();
       if (!previous || previous.token !== data.token) listeners.forEach((fn) => fn(data, previous));
       previous = data;
+      window.vigieLive.polls += 1;
       document.dispatchEvent(new CustomEvent("vigie:live-ok"));
     } catch (e) {
       document.dispatchEvent(new CustomEvent("vigie:live-error"));
@@ -22,6 +23,7 @@
     timer = window.setTimeout(poll, window.vigieLivePeriod || PERIOD);
   }
   window.vigieLive = {
+    polls: 0,
     on: (fn) => listeners.push(fn),
     pollNow: () => { window.clearTimeout(timer); return poll(); },
   };

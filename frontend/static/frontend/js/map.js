@@ -76,7 +76,7 @@
       const url = "/tickets/nouveau/?network=" + encodeURIComponent(config.network) + "&type=" + referred + "&code=" + encodeURIComponent(p.code);
       html += "<p><a class='button danger' id='declare-damage' href='" + url + "'>" + t.declare + "</a></p>";
     }
-    html += "<details><summary>" + t.layer + "</summary><table>" + rows + "</table></details>";
+    html += "<details><summary>" + t.attributes + "</summary><table>" + rows + "</table></details>";
     html += "<button type='button' id='card-close' class='secondary'>" + t.close + "</button>";
     card.innerHTML = html;
     card.hidden = false;
@@ -97,7 +97,7 @@
       if (document.getElementById("asset-card-title").textContent !== code) return; // another card since
       const s = data.serves;
       serves.innerHTML = s ? "<strong>" + t.serves + "</strong> : <span data-figure='serves-premises'>" + s.premises + "</span> " + t.premises +
-        " (" + s.households + " " + t.households + ", " + s.businesses + " " + t.businesses + ", " + s.critical_sites + " " + t.critical + ")" : "";
+        " (" + s.households + " " + t.households + ", " + s.businesses + " " + t.businesses + ", " + t.critical + " : " + s.critical_sites + ")" : "";
       const list = document.getElementById("asset-tickets");
       list.innerHTML = "<h3>" + t.openTickets + "</h3>" + (data.tickets.length ? "<ul>" + data.tickets.map((tk) =>
         "<li><a href='" + tk.url + "'>n° " + tk.id + "</a> " + escapeHtml(tk.name) + " — " + escapeHtml(tk.status_label) + "</li>").join("") + "</ul>"
