@@ -59,8 +59,8 @@ def crisis_cell_page(view):
     def wrapper(request, *args, **kwargs):
         full = principal_for(request)
         principal = operational_principal(full)
-        if principal is None and is_aggregate_only(full):
-            raise PermissionDenied("aggregates only")
+        if principal is None:  # an elected official (aggregates only), or nobody's member yet
+            raise PermissionDenied("aggregates only" if is_aggregate_only(full) else "no organisation")
         request.vigie = principal
         return view(request, *args, **kwargs)
 

@@ -193,6 +193,11 @@ def test_pages_on_a_tablet(browser, live_server, crisis_user):
             assert page.locator("h1, #map").first.is_visible()
             width = page.evaluate("document.documentElement.scrollWidth")
             assert width <= 768 + 1, f"{url} scrolls sideways ({width}px)"
+            if name == "map":  # the exposed assets of the alert, drawn over the tiles
+                page.wait_for_function("window.vigie && window.vigie.overlays")
+                page.select_option("#exposure-alert", index=1)
+                page.wait_for_function("/^[1-9]\\d* /.test(document.getElementById('exposure-status').textContent)")
+                page.wait_for_selector(".ticket-marker")
             page.screenshot(path=str(ARTIFACTS / f"tablet-{name}.png"), full_page=True)
     finally:
         context.close()

@@ -299,3 +299,13 @@ def test_map_overlays_and_asset_card(client, cell):
     assert client.get("/ui/map/asset/?network=net-a&type=SupportPoint&code=NOPE").status_code == 404
     exposure = client.get(f"/api/v1/alerts/{Alert.objects.get().pk}/exposure/?network=net-a").json()
     assert exposure["assets"]["features"]  # the map's exposed-assets overlay (session auth)
+
+
+def test_someone_without_organisation_is_refused_crisis_pages(client, db):
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.create_user("nobody", password="pw-for-tests-1")
+    login(client, user)
+    assert "Aucune organisation" in client.get("/").content.decode()
+    for url in PAGES[1:]:
+        assert client.get(url).status_code == 403, url
