@@ -99,3 +99,14 @@ def _pdf_text(client, url):
         pdf = Path(tmp) / "s.pdf"
         pdf.write_bytes(client.get(url).content)
         return subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+
+
+def test_commune_map_draws_the_alert_area_and_exposed_segments(client, mayor):
+    from tests.frontend.conftest import manual_alert
+
+    user, net = mayor
+    client.force_login(user)
+    assert 'stroke="#ff00ff"' not in client.get("/communes/29232/").content.decode()
+    manual_alert(net.network, net.network.owner)
+    html = client.get("/communes/29232/").content.decode()
+    assert 'fill="#f08a24"' in html and 'stroke="#ff00ff"' in html
