@@ -18,7 +18,7 @@ def commune_svg(insee: str, network_ids: list[int], width: int = 600, max_height
             return ""
         xmin, ymin, xmax, ymax, outline = row
         cursor.execute(
-            "SELECT s.laying_mode, ST_AsSVG(ST_Collect(ST_Intersection(s.geom, c.geom)), 0, 1) "
+            "SELECT s.laying_mode, ST_AsSVG(ST_CollectionExtract(ST_Collect(ST_Intersection(s.geom, c.geom)), 2), 0, 1) "
             "FROM network_routesegment s JOIN network_commune c ON c.insee = %s AND ST_Intersects(s.geom, c.geom) "
             "WHERE s.network_id = ANY(%s) GROUP BY s.laying_mode", [insee, list(network_ids)])
         routes = cursor.fetchall()
@@ -66,7 +66,7 @@ def _alert_layers(cursor, insee, network_ids):
     if not alert_ids:
         return None, None
     cursor.execute(
-        "SELECT ST_AsSVG(ST_Intersection(ST_Union(a.area), c.geom), 0, 1) FROM resilience_alert a "
+        "SELECT ST_AsSVG(ST_CollectionExtract(ST_Intersection(ST_Union(a.area), c.geom), 3), 0, 1) FROM resilience_alert a "
         "JOIN network_commune c ON c.insee = %s AND ST_Intersects(a.area, c.geom) WHERE a.id = ANY(%s) GROUP BY c.geom",
         [insee, sorted(alert_ids)])
     row = cursor.fetchone()
@@ -74,7 +74,7 @@ def _alert_layers(cursor, insee, network_ids):
     exposed = None
     if segment_ids:
         cursor.execute(
-            "SELECT ST_AsSVG(ST_Collect(ST_Intersection(s.geom, c.geom)), 0, 1) FROM network_routesegment s "
+            "SELECT ST_AsSVG(ST_CollectionExtract(ST_Collect(ST_Intersection(s.geom, c.geom)), 2), 0, 1) FROM network_routesegment s "
             "JOIN network_commune c ON c.insee = %s AND ST_Intersects(s.geom, c.geom) WHERE s.id = ANY(%s)",
             [insee, sorted(segment_ids)])
         exposed = cursor.fetchone()[0]

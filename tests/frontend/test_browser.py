@@ -89,6 +89,8 @@ def test_declare_damage_on_a_pole_and_see_the_ticket(page, crisis_user):
     assert card.locator("h2").inner_text() == "PT-A1"
     page.wait_for_selector("#asset-card [data-figure=serves-premises]")
     assert card.locator("[data-figure=serves-premises]").inner_text() == "6"  # the pole carries the drop to 6 premises
+    also = " ".join(card.locator("button[data-also]").all_inner_texts())
+    assert "CM-D1a" in also and "CM-D1b" in also  # the segments meeting at the pole, one click away
     screenshot(page, "map-asset-card")
     page.click("#declare-damage")
     page.wait_for_url("**/tickets/nouveau/**")
@@ -113,6 +115,10 @@ def test_declare_damage_on_a_pole_and_see_the_ticket(page, crisis_user):
     open_map_and_wait_for_tiles(page)
     page.wait_for_selector(".ticket-marker")
     assert page.locator(".ticket-marker").count() == 1
+    page.click(".ticket-marker")  # the marker opens the damaged asset's card, which lists the ticket
+    page.wait_for_function("document.getElementById('asset-card-title') && document.getElementById('asset-card-title').textContent === 'PT-A1'")
+    page.wait_for_selector(f"#asset-tickets a[href='/tickets/{ticket.pk}/']")
+    screenshot(page, "map-ticket-marker")
 
 
 def test_dashboard_refreshes_without_reloading(page, crisis_user):

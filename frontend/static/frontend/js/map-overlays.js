@@ -33,8 +33,15 @@
           keyboard: true,
           icon: L.divIcon({ className: "ticket-marker sev-" + f.properties.severity, html: "!", iconSize: [22, 22] }),
         }),
-        onEachFeature: (f, layer) => layer.bindPopup("<a href='" + f.properties.url + "'>" + esc(t.ticket) + " n° " + f.properties.ticket +
-          "</a><br>" + esc(f.properties.type) + " " + esc(f.properties.code) + "<br>" + esc(f.properties.status)),
+        // a marker opens the damaged asset's card (which lists its open tickets); a cable has no card: a popup
+        onEachFeature: (f, layer) => {
+          if (f.properties.type === "Cable") {
+            layer.bindPopup("<a href='" + f.properties.url + "'>" + esc(t.ticket) + " n° " + f.properties.ticket +
+              "</a><br>" + esc(f.properties.type) + " " + esc(f.properties.code) + "<br>" + esc(f.properties.status));
+          } else {
+            layer.on("click", (e) => window.vigie.showCardFor(f.properties.type, f.properties.code, e.latlng));
+          }
+        },
       }),
     };
     Object.values(layers).forEach((l) => l.addTo(map));
