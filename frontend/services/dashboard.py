@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count
 from django.utils import timezone
 
-from incidents.models import Crisis, TicketSeverity, TicketStatus, TroubleTicket
+from incidents.models import Crisis, TicketStatus, TroubleTicket
 from incidents.services.lifecycle import FINAL_STATUSES
 from incidents.services.sla import targets
 from resilience.models import Alert, Hazard, Level
@@ -94,5 +94,3 @@ def build_dashboard(principal, now=None) -> Dashboard:
     board.communes = sorted(communes.values(), key=lambda r: (-r["cut"], -r["exposed"], r["name"]))
     return board
 
-
-SEVERITY_LABELS = dict(TicketSeverity.choices)

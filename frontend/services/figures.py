@@ -13,7 +13,7 @@ the active alerts (*locaux exposés*) and premises cut by the open tickets (*loc
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from incidents.models import DamagedAsset, TicketStatus, TroubleTicket
+from incidents.models import DamagedAsset, TicketStatus
 from network.models import CableRoute
 from resilience.models import Alert, ExposureRun
 from resilience.models.exposure import ExposureStatus
@@ -134,10 +134,6 @@ def cut_figures(tickets_queryset) -> CutFigures:
             acc["critical"] += commune.critical
         figures.critical_premises_ids |= {row["id"] for row in result.critical_sites}
     return figures
-
-
-def open_tickets(principal):
-    return TroubleTicket.objects.restrict(principal).filter(status__in=OPEN_STATUSES)
 
 
 def visible_runs(principal):

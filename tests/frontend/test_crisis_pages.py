@@ -4,7 +4,6 @@ resilience services (same rules, audit and events as the APIs)."""
 import json
 import re
 
-import pytest
 from django.utils import timezone
 
 from core.models import AuditEvent
