@@ -6,33 +6,51 @@ from django.shortcuts import render
 from organisations.models import Organisation
 from organisations.scoping import principal_for
 
+from resilience.models import Alert, Hazard, Level
+
+from .services.access import crisis_cell_page, landing_for_elected, operational_principal
+from .services.dashboard import build_dashboard
 from .services.networks import network_bounds_4326, visible_networks
 
 
 @login_required
 def dashboard(request):
-    """Tableau de bord de la cellule de crise."""
-    principal = principal_for(request)
-    organisations = Organisation.objects.filter(pk__in=principal.organisation_ids)
-    return render(request, "frontend/dashboard.html", {
-        "organisations": organisations, "principal": principal, "networks": visible_networks(principal),
-    })
+    """Tableau de bord de la cellule de crise. Elected officials land on their commune summary.
+    `?fragment=1` returns the live part alone (refreshed by dashboard.js without reloading)."""
+    landing = landing_for_elected(request)
+    if landing is not None:
+        return landing
+    principal = operational_principal(principal_for(request))
+    organisations = Organisation.objects.filter(pk__in=principal.organisation_ids) if principal else Organisation.objects.none()
+    board = build_dashboard(principal) if principal else None
+    context = {"organisations": organisations, "principal": principal, "board": board}
+    if request.GET.get("fragment") == "1":
+        return render(request, "frontend/_dashboard_live.html", context)
+    return render(request, "frontend/dashboard.html", context)
 
 
-@login_required
+@crisis_cell_page
 def map_view(request):
     """Carte : réseau en tuiles vectorielles, alertes, actifs exposés, tickets."""
-    principal = principal_for(request)
+    principal = request.vigie
     networks = list(visible_networks(principal))
     current = next((n for n in networks if n.slug == request.GET.get("network")), networks[0] if networks else None)
+    alerts = list(Alert.objects.restrict(principal).active().filter(area__isnull=False)
+                  .order_by("-level", "hazard").values("pk", "hazard", "level", "headline")[:200])
+    hazards, levels = dict(Hazard.choices), dict(Level.choices)
+    alert_choices = [(a["pk"], f'{hazards.get(a["hazard"], a["hazard"])} — {levels.get(a["level"], a["level"])}'
+                      + (f' — {a["headline"][:60]}' if a["headline"] else "")) for a in alerts]
+    selected = request.GET.get("alert")
     config = {
+        "selectedAlert": int(selected) if selected and selected.isdigit() else None,
         "network": current.slug if current else None,
         "bounds": network_bounds_4326(current) if current else None,
         "osmTileUrl": settings.OSM_TILE_URL,
         "center": settings.LEAFLET_CONFIG["DEFAULT_CENTER"],
         "zoom": settings.LEAFLET_CONFIG["DEFAULT_ZOOM"],
     }
-    return render(request, "frontend/map.html", {"networks": networks, "current": current, "map_config": config})
+    return render(request, "frontend/map.html", {"networks": networks, "current": current, "map_config": config,
+                                                 "alert_choices": alert_choices})
 
 
 def _commune_summary_or_404(request, insee):

@@ -54,13 +54,37 @@ def commune_networks(principal, commune: Commune):
 
 
 def build_summary(commune: Commune, networks) -> CommuneSummary:
+    """Figures of the commune on the given networks: premises served, exposed to the active alerts
+    (their current exposure runs), cut by the open tickets (impact engine), open incidents touching
+    the commune and the latest expected restoration, critical sites with their state."""
+    from django.db.models import Exists, OuterRef
+
+    from incidents.models import TroubleTicket
+    from resilience.models import Alert, ExposureRun
+    from resilience.models.exposure import ExposureStatus
+
+    from .figures import cut_figures, exposure_by_commune
+
     premises = Premises.objects.filter(commune=commune, network__in=networks)
     totals = premises.aggregate(n=Count("id"), h=Sum("housing_units"), b=Sum("business_units"))
     summary = CommuneSummary(
         commune=commune, premises=totals["n"] or 0, households=totals["h"] or 0, businesses=totals["b"] or 0,
         networks=list(networks.values_list("name", flat=True)),
     )
+    exposed = exposure_by_commune(ExposureRun.objects.filter(network__in=networks))
+    summary.exposed_premises = exposed.get(commune.insee, {}).get("premises", 0)
+    cut = cut_figures(TroubleTicket.objects.filter(network__in=networks))
+    summary.cut_premises = cut.by_commune.get(commune.insee, {}).get("premises", 0)
+    summary.open_incidents = len(cut.tickets_by_commune.get(commune.insee, ()))
+    summary.expected_restoration = cut.restoration_by_commune.get(commune.insee)
     labels = dict(CriticalCategory.choices)
-    for category, address in premises.exclude(critical_category="").values_list("critical_category", "address").order_by("critical_category", "address"):
-        summary.critical_sites.append(CriticalSiteState(category, str(labels.get(category, category)), address, "ok"))
+    # a critical site is exposed when it lies in the area of an active alert with a current exposure run on its network
+    in_alert = ExposureRun.objects.filter(
+        status=ExposureStatus.CURRENT, network=OuterRef("network"), alert__in=Alert.objects.active().values("pk"),
+        alert__area__intersects=OuterRef("geom"))
+    rows = (premises.exclude(critical_category="").annotate(exposed=Exists(in_alert))
+            .values_list("pk", "critical_category", "address", "exposed").order_by("critical_category", "address"))
+    for pk, category, address, is_exposed in rows:
+        state = "cut" if pk in cut.critical_premises_ids else ("exposed" if is_exposed else "ok")
+        summary.critical_sites.append(CriticalSiteState(category, str(labels.get(category, category)), address, state))
     return summary

@@ -43,3 +43,62 @@ def page(browser, live_server, request):
 def screenshot(page, name):
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+# --- Crisis-cell fixtures shared by the page tests -------------------------------------------------
+QUIMPER_BOX = [[-4.125, 47.985], [-4.08, 47.985], [-4.08, 48.005], [-4.125, 48.005], [-4.125, 47.985]]
+
+
+def make_user(username, organisation, role):
+    from django.contrib.auth import get_user_model
+
+    from organisations.models import Membership
+
+    user = get_user_model().objects.create_user(username, password="pw-for-tests-1")
+    Membership.objects.create(user=user, organisation=organisation, role=role)
+    return user
+
+
+def manual_alert(network, organisation, hazard="wind", level=3, ring=None):
+    """A manual alert over the builder network (through the ingestion service) and its exposure run."""
+    import json
+
+    from resilience.services.exposure import run_exposure
+    from resilience.services.ingest import ingest_payload
+
+    body = json.dumps({"type": "Feature", "geometry": {"type": "Polygon", "coordinates": [ring or QUIMPER_BOX]},
+                       "properties": {"hazard": hazard, "level": level, "network": network.slug}}).encode()
+    alert = ingest_payload(body, "geojson", organisation=organisation, network=network, origin="test").alerts[-1]
+    run_exposure(alert, network)
+    return alert
+
+
+def ui_ticket(network, user, organisation, entities, severity="critical", description="Poteau cassé"):
+    from incidents.services.tickets import Actor, create_ticket
+
+    actor = Actor(user=user, organisation=organisation, base_url="http://testserver/tmf-api/troubleTicket/v4/", name=user.username)
+    return create_ticket(network, {"description": description, "severity": severity, "ticket_type": "incident"},
+                         [{"id": code, "@referredType": kind, "role": "damaged"} for kind, code in entities], [], actor)
+
+
+@pytest.fixture
+def cell(db):
+    """The builder network (net-a, syn-a / oi-a) with a crisis manager, an operator agent, a viewer,
+    the mayor of Quimper, and another operator (net-b, oi-b) with its agent."""
+    from types import SimpleNamespace
+
+    from organisations.models import Organisation, OrganisationKind
+    from tests.builders import build_small_network
+
+    net = build_small_network()
+    other = build_small_network("net-b", owner="syn-b", operator="oi-b")
+    quimper = Organisation.objects.create(slug="quimper", name="Quimper", kind=OrganisationKind.COMMUNE, insee_code="29232")
+    n = net.network
+    return SimpleNamespace(
+        net=net, network=n, other=other,
+        manager=make_user("cellule", n.owner, "crisis_manager"),
+        agent=make_user("technicien", n.operator, "operator_agent"),
+        viewer=make_user("lecteur", n.owner, "viewer"),
+        mayor=make_user("maire", quimper, "elected_official"),
+        stranger=make_user("autre-oi", other.network.operator, "operator_agent"),
+    )

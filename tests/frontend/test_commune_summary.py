@@ -61,3 +61,52 @@ def test_pdf_is_one_a4_page_with_name_and_figures(client, mayor, tmp_path):
     assert "Locaux desservis" in text
     line = next(l for l in text.splitlines() if "Locaux desservis" in l)
     assert line.split()[-1] == "9"
+
+
+def test_mayor_sees_exposed_cut_incidents_and_critical_states(client, mayor):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from incidents.models import TroubleTicket
+    from tests.frontend.conftest import manual_alert, ui_ticket
+
+    user, net = mayor
+    n = net.network
+    alert = manual_alert(n, n.owner)
+    agent = get_user_model().objects.create_user("agent", password="pw-for-tests-1")
+    ticket = ui_ticket(n, agent, n.operator, [("RouteSegment", "CM-D1a")])  # cuts 6 premises, the hospital among them
+    when = timezone.now() + timedelta(hours=6)
+    TroubleTicket.objects.filter(pk=ticket.pk).update(expected_resolution_date=when)
+    client.force_login(user)
+    html = client.get("/communes/29232/").content.decode()
+    exposed = next(r["premises"] for r in alert.exposure_runs.get().per_commune if r["insee"] == "29232")
+    assert f'data-figure="exposed">{exposed}<' in html and exposed > 0
+    assert 'data-figure="cut">6<' in html
+    assert 'data-figure="incidents">1<' in html
+    assert "state-cut" in html  # the hospital is cut
+    assert "CM-D1a" not in html and "Poteau" not in html  # aggregates only, no ticket detail
+    pdf_text = _pdf_text(client, "/communes/29232/pdf/")
+    line = next(l for l in pdf_text.splitlines() if "Locaux coupés" in l)
+    assert line.split()[-1] == "6"
+
+
+def _pdf_text(client, url):
+    import tempfile
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory() as tmp:
+        pdf = Path(tmp) / "s.pdf"
+        pdf.write_bytes(client.get(url).content)
+        return subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+
+
+def test_commune_map_draws_the_alert_area_and_exposed_segments(client, mayor):
+    from tests.frontend.conftest import manual_alert
+
+    user, net = mayor
+    client.force_login(user)
+    assert 'stroke="#ff00ff"' not in client.get("/communes/29232/").content.decode()
+    manual_alert(net.network, net.network.owner)
+    html = client.get("/communes/29232/").content.decode()
+    assert 'fill="#f08a24"' in html and 'stroke="#ff00ff"' in html

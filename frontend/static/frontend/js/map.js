@@ -63,23 +63,86 @@
   const CLICKABLE = ["sites", "enclosures", "supports", "premises-points", "routes"];
   const REFERRED_TYPE = { sites: "Site", enclosures: "Enclosure", supports: "SupportPoint", routes: "RouteSegment" };
 
-  function showCard(feature, layerId) {
+  function layerKey(feature) {
+    return feature.layer.id === "premises-points" ? "premises" : feature.layer.id;
+  }
+
+  function showCard(feature, layerId, others) {
     const card = document.getElementById("asset-card");
     const p = feature.properties || {};
-    const rows = Object.keys(p).filter((k) => p[k] !== "" && p[k] !== null)
+    const rows = Object.keys(p).filter((k) => k !== "code" && p[k] !== "" && p[k] !== null)
       .map((k) => "<tr><th scope='row'>" + escapeHtml(k) + "</th><td>" + escapeHtml(String(p[k])) + "</td></tr>").join("");
-    let html = "<h2>" + escapeHtml(p.code || "") + "</h2><p>" + t.layer + " : " + escapeHtml(layerId) + "</p><table>" + rows + "</table>";
+    const typeLabel = (t.types && t.types[layerId]) || layerId;
+    let html = "<h2 id='asset-card-title'>" + escapeHtml(p.code || "") + "</h2><p class='asset-type'>" + escapeHtml(typeLabel) + "</p>";
     const referred = REFERRED_TYPE[layerId];
     if (referred && p.code) {
+      html += "<p id='asset-serves' class='serves'>" + t.loading + "</p><div id='asset-tickets'></div>";
       const url = "/tickets/nouveau/?network=" + encodeURIComponent(config.network) + "&type=" + referred + "&code=" + encodeURIComponent(p.code);
       html += "<p><a class='button danger' id='declare-damage' href='" + url + "'>" + t.declare + "</a></p>";
     }
-    html += "<button type='button' id='card-close'>" + t.close + "</button>";
+    const also = (others || []).filter((f) => f.properties && f.properties.code && f.properties.code !== p.code).slice(0, 6);
+    if (also.length) {
+      html += "<p class='also'>" + t.alsoHere + " " + also.map((f, i) => "<button type='button' class='secondary small' data-also='" + i + "'>" +
+        escapeHtml((t.types && t.types[layerKey(f)]) || layerKey(f)) + " " + escapeHtml(f.properties.code) + "</button>").join(" ") + "</p>";
+    }
+    html += "<details><summary>" + t.attributes + "</summary><table>" + rows + "</table></details>";
+    html += "<button type='button' id='card-close' class='secondary'>" + t.close + "</button>";
     card.innerHTML = html;
     card.hidden = false;
-    document.getElementById("card-close").addEventListener("click", () => { card.hidden = true; });
+    card.setAttribute("aria-labelledby", "asset-card-title");
+    document.getElementById("card-close").addEventListener("click", () => { card.hidden = true; document.getElementById("map").focus(); });
+    card.querySelectorAll("button[data-also]").forEach((b) => b.addEventListener("click", () => {
+      const f = also[Number(b.dataset.also)];
+      showCard(f, layerKey(f), [feature].concat(also.filter((x) => x !== f)));
+    }));
     const first = card.querySelector("a, button");
     if (first) first.focus();
+    if (referred && p.code) loadCard(referred, p.code);
+  }
+
+  // The card of an asset named by type and code (e.g. from a ticket marker): same card, fewer attributes.
+  function showCardFor(referred, code, latlng) {
+    const layerId = Object.keys(REFERRED_TYPE).find((k) => REFERRED_TYPE[k] === referred);
+    if (!layerId) return false;
+    const here = latlng ? featuresAt(latlng) : [];
+    const same = here.find((f) => layerKey(f) === layerId && f.properties.code === code);
+    showCard(same || { properties: { code: code }, layer: { id: layerId } }, layerId, here.filter((f) => f !== same));
+    return true;
+  }
+
+  // The clickable features drawn within 5 px of a point, topmost first, each once.
+  function featuresAt(latlng) {
+    const glmap = window.vigie.gl;
+    const point = glmap.project([latlng.lng, latlng.lat]);
+    const box = [[point.x - 5, point.y - 5], [point.x + 5, point.y + 5]];
+    const layers = CLICKABLE.filter((id) => glmap.getLayer(id));
+    const seen = new Set();
+    return glmap.queryRenderedFeatures(box, { layers: layers }).filter((f) => {
+      const k = f.layer.id + ":" + (f.properties || {}).code;
+      if (seen.has(k)) return false;
+      seen.add(k);
+      return true;
+    });
+  }
+
+  async function loadCard(referred, code) {
+    const url = "/ui/map/asset/?network=" + encodeURIComponent(config.network) + "&type=" + referred + "&code=" + encodeURIComponent(code);
+    const serves = document.getElementById("asset-serves");
+    try {
+      const response = await fetch(url, { credentials: "same-origin" });
+      if (!response.ok) throw new Error(String(response.status));
+      const data = await response.json();
+      if (document.getElementById("asset-card-title").textContent !== code) return; // another card since
+      const s = data.serves;
+      serves.innerHTML = s ? "<strong>" + t.serves + "</strong> : <span data-figure='serves-premises'>" + s.premises + "</span> " + t.premises +
+        " (" + s.households + " " + t.households + ", " + s.businesses + " " + t.businesses + ", " + t.critical + " : " + s.critical_sites + ")" : "";
+      const list = document.getElementById("asset-tickets");
+      list.innerHTML = "<h3>" + t.openTickets + "</h3>" + (data.tickets.length ? "<ul>" + data.tickets.map((tk) =>
+        "<li><a href='" + tk.url + "'>n° " + tk.id + "</a> " + escapeHtml(tk.name) + " — " + escapeHtml(tk.status_label) + "</li>").join("") + "</ul>"
+        : "<p>" + t.noTicket + "</p>");
+    } catch (e) {
+      serves.textContent = "";
+    }
   }
 
   function escapeHtml(s) {
@@ -87,7 +150,7 @@
   }
 
   window.vigieMapInit = function (map) {
-    window.vigie = { map: map };
+    window.vigie = { map: map, config: config, showCard: showCard, showCardFor: showCardFor };
     if (config.osmTileUrl) L.tileLayer(config.osmTileUrl, { maxZoom: 19, attribution: "© OpenStreetMap" }).addTo(map);
     if (config.bounds) {
       map.fitBounds([[config.bounds[1], config.bounds[0]], [config.bounds[3], config.bounds[2]]]);
@@ -105,11 +168,8 @@
     });
 
     map.on("click", (e) => {
-      const point = glmap.project([e.latlng.lng, e.latlng.lat]);
-      const box = [[point.x - 5, point.y - 5], [point.x + 5, point.y + 5]];
-      const layers = CLICKABLE.filter((id) => glmap.getLayer(id));
-      const features = glmap.queryRenderedFeatures(box, { layers: layers });
-      if (features.length) showCard(features[0], features[0].layer.id === "premises-points" ? "premises" : features[0].layer.id);
+      const unique = featuresAt(e.latlng);
+      if (unique.length) showCard(unique[0], layerKey(unique[0]), unique.slice(1));
     });
     document.dispatchEvent(new CustomEvent("vigie:map-ready", { detail: { map: map, gl: glmap, config: config } }));
   };
