@@ -149,6 +149,7 @@ def test_a_receiver_back_gets_its_backlog_without_waiting_for_the_backoff(partne
     """Down for a while: ticket 1 waits an hour in backoff; ticket 2 goes through → ticket 1 is due now."""
     settings.WEBHOOK_RETRY_SCHEDULE = [3600]
     settings.WEBHOOK_SWEEP_GRACE = 0
+    settings.WEBHOOK_RETRY_JITTER = 0  # the backoff is exactly one hour here
     syn, oi_a, _ = partners
     create_subscription(oi_a, receiver.url(), source="tmf")
     receiver.respond("/hook", 503)
