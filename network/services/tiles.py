@@ -11,11 +11,11 @@ transport or collect cables), premises to critical sites; commune boundaries are
 the tile's grid. A dense town holds 20 000 route segments in one z12 tile: drawn one by one they
 cost 100–250 ms and close to 1 MB, so the full route network starts at z13.
 """
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db import connection, transaction
 
-from .geo import boxes_meet, tile_box_to_lambert93, tile_bounds_3857
+from .geo import boxes_meet, tile_bounds_3857, tile_frame
 
 EXTENT = 4096  # tile grid
 BUFFER = 64  # grid units around the tile, so lines and symbols are not cut at tile edges
@@ -23,6 +23,7 @@ MAX_ZOOM = 22  # largest z served
 TILEJSON_MAXZOOM = 16  # clients overzoom beyond
 IMPORTANT_ROLES = ("TR", "TD", "CO")  # transport, transport+distribution, collect
 DETAIL_ZOOM = 13  # below it, routes and cables filtered by importance
+CELL = 128  # grid units: side of an aggregation cell (16 pixels of a 512-pixel tile), 32×32 cells a tile
 
 
 @dataclass(frozen=True)
@@ -36,9 +37,18 @@ class TileLayer:
     filter_zoom: int = DETAIL_ZOOM
     simplify: bool = False  # polygons simplified to the tile's grid
     description: str = ""
+    # Grid aggregation (zooms `aggregate_zooms`): one feature per CELL×CELL grid cell of the tile
+    # carrying `cell_columns` (aggregates over alias t), plus the rows matching `keep_individually`
+    # drawn one by one with `columns`.
+    aggregate_zooms: tuple = ()
+    cell_columns: dict = field(default_factory=dict)
+    keep_individually: str = ""
+    cell_sources: tuple = ()  # the columns of t that `cell_columns` read
 
     def tilejson_fields(self) -> dict:
-        return {name: kind for name, (_, kind) in self.columns.items()}
+        fields = {name: kind for name, (_, kind) in self.columns.items()}
+        fields.update({name: kind for name, (_, kind) in self.cell_columns.items()})
+        return fields
 
 
 # Segments carrying a transport or collect cable. Driven from the cables meeting the tile (few,
@@ -75,11 +85,19 @@ TILE_LAYERS = {
             "status": ("t.status", "String"),
         }, description="Boîtiers (BPE, PBO, PTO), dès z13"),
         TileLayer("premises", "network_premises", 10, {
+            "kind": ("'premises'", "String"),
             "code": ("t.code", "String"), "housing_units": ("t.housing_units", "Number"),
             "business_units": ("t.business_units", "Number"), "connection_status": ("t.connection_status", "String"),
             "critical_category": ("t.critical_category", "String"), "commune": ("t.commune_id", "String"),
         }, filter_below_detail="t.critical_category > ''", filter_zoom=13,
-            description="Locaux dès z13 ; de z10 à z12 seulement les sites sensibles"),
+            aggregate_zooms=(13, 14), keep_individually="t.critical_category > ''",
+            cell_sources=("housing_units", "business_units", "critical_category"), cell_columns={
+                "kind": ("'cell'", "String"), "count": ("count(*)", "Number"),
+                "households": ("sum(t.housing_units)", "Number"), "business_units": ("sum(t.business_units)", "Number"),
+                "critical": ("count(*) FILTER (WHERE t.critical_category > '')", "Number"),
+            },
+            description="Locaux : z10–z12 sites sensibles seuls ; z13–z14 agrégés par maille (count, households, "
+                        "critical) et sites sensibles un par un ; dès z15 un par un"),
         TileLayer("communes", "network_commune", 6, {
             "insee": ("t.insee", "String"), "name": ("t.name", "String"),
         }, simplify=True, description="Communes desservies par le réseau"),
@@ -100,7 +118,7 @@ def render_tile(network, layer_name: str, z: int, x: int, y: int, summary=None) 
     layer = TILE_LAYERS[layer_name]
     if z < layer.minzoom:
         return b""
-    box = tile_box_to_lambert93(z, x, y, buffer=BUFFER / EXTENT)
+    box, _ = tile_frame(z, x, y, BUFFER / EXTENT)
     if box is None:
         return b""
     if summary is not None and layer_name != "communes" and not boxes_meet(box, summary.extent_2154):
@@ -109,12 +127,29 @@ def render_tile(network, layer_name: str, z: int, x: int, y: int, summary=None) 
     if sql is None:
         return b""
     with transaction.atomic(), connection.cursor() as cursor:
-        # ST_AsMVTGeom's high cost estimate makes PostgreSQL JIT-compile the query, which costs
-        # ten times the query itself; a tile query is short, so no JIT.
+        # ST_AsMVTGeom's high cost estimate makes PostgreSQL JIT-compile the query (ten times the
+        # query itself) and plan a parallel sequential scan of the whole table instead of the GiST
+        # index (measured: 110–140 ms for a dense z14 routes tile, 1 ms of which is the index
+        # scan). A tile query is short and selective: no JIT, no parallel workers.
         cursor.execute("SET LOCAL jit = off")
+        cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
         cursor.execute(sql, params)
         row = cursor.fetchone()
     return bytes(row[0]) if row and row[0] else b""
+
+
+def mercator_geom_sql(z: int, x: int, y: int, params: dict, geom: str = "t.geom") -> str:
+    """SQL turning a stored Lambert-93 geometry into Web Mercator for this tile.
+
+    From z13 an affine map fitted over the tile (`geo.tile_frame`, off by less
+    than one grid unit) replaces the per-row `ST_Transform`, whose PROJ call was most of a dense
+    tile's time; below, or where the fit is refused, `ST_Transform`.
+    """
+    _, affine = tile_frame(z, x, y, BUFFER / EXTENT)
+    if affine is None:
+        return f"ST_Transform({geom}, 3857)"
+    params.update(dict(zip(("aa", "ab", "ad", "ae", "axoff", "ayoff"), affine)))
+    return (f"ST_SetSRID(ST_Affine({geom}, %(aa)s, %(ab)s, %(ad)s, %(ae)s, %(axoff)s, %(ayoff)s), 3857)")
 
 
 def tile_sql(layer: TileLayer, network, z: int, x: int, y: int, box: tuple, summary=None):
@@ -145,13 +180,14 @@ def tile_sql(layer: TileLayer, network, z: int, x: int, y: int, box: tuple, summ
         where.append("t.network_id = %(network)s")
     if layer.filter_below_detail and z < layer.filter_zoom:
         where.append(layer.filter_below_detail)
+    mercator = mercator_geom_sql(z, x, y, params, geom)
+    envelope = "ST_MakeEnvelope(%(txmin)s, %(tymin)s, %(txmax)s, %(tymax)s, 3857)"
+    if z in layer.aggregate_zooms:
+        return aggregated_sql(layer, where, mercator, envelope, params), params
     attributes = ", ".join(f"{expr} AS {name}" for name, (expr, _) in layer.columns.items())
     sql = f"""
         WITH features AS (
-            SELECT ST_AsMVTGeom(
-                       ST_Transform({geom}, 3857),
-                       ST_MakeEnvelope(%(txmin)s, %(tymin)s, %(txmax)s, %(tymax)s, 3857),
-                       %(extent)s, %(buffer)s, true) AS geom,
+            SELECT ST_AsMVTGeom({mercator}, {envelope}, %(extent)s, %(buffer)s, true) AS geom,
                    {attributes}
             FROM {layer.table} AS t {layer.joins}
             WHERE {' AND '.join(where)}
@@ -159,6 +195,52 @@ def tile_sql(layer: TileLayer, network, z: int, x: int, y: int, box: tuple, summ
         SELECT ST_AsMVT(features.*, %(name)s, %(extent)s, 'geom') FROM features
     """
     return sql, params
+
+
+def aggregated_sql(layer: TileLayer, where: list, mercator: str, envelope: str, params: dict) -> str:
+    """One feature per grid cell of the tile (its rows' mean position, the `cell_columns`
+    aggregates), plus the `keep_individually` rows one by one.
+
+    Cells are aligned on the tile's grid (CELL divides EXTENT) and take only the rows whose point
+    lies in the tile itself, not its buffer: a row is counted in exactly one cell of one tile, so
+    the counts of the cells add up to the rows of the tile.
+    """
+    params["cell_m"] = (params["txmax"] - params["txmin"]) * CELL / EXTENT
+    names = list(dict.fromkeys([*layer.cell_columns, *layer.columns]))
+    types = {**{n: k for n, (_, k) in layer.columns.items()}, **{n: k for n, (_, k) in layer.cell_columns.items()}}
+    sql_type = {"String": "text", "Number": "float8"}
+
+    def select(columns: dict) -> str:
+        return ", ".join(
+            f"({columns[n][0]})::{sql_type[types[n]]} AS {n}" if n in columns else f"NULL::{sql_type[types[n]]} AS {n}"
+            for n in names)
+
+    if "aa" in params:  # affine: plain arithmetic on the stored coordinates, no geometry built
+        mx = "(%(aa)s * t.lx + %(ab)s * t.ly + %(axoff)s)"
+        my = "(%(ad)s * t.lx + %(ae)s * t.ly + %(ayoff)s)"
+        coords = "ST_X(t.geom) AS lx, ST_Y(t.geom) AS ly"
+    else:
+        mx, my = "ST_X(t.g)", "ST_Y(t.g)"
+        coords = f"{mercator} AS g"
+    table = f"{layer.table} AS t {layer.joins}"
+    sources = ", ".join(f"t.{column}" for column in layer.cell_sources)
+    # OFFSET 0 keeps each subquery from being inlined: coordinates are read once per row.
+    return f"""
+        WITH features AS (
+            SELECT ST_AsMVTGeom(ST_SetSRID(ST_MakePoint(avg(t.mx), avg(t.my)), 3857), {envelope},
+                                %(extent)s, %(buffer)s, true) AS geom,
+                   {select(layer.cell_columns)}
+            FROM (SELECT {mx} AS mx, {my} AS my, {sources}
+                  FROM (SELECT {coords}, {sources} FROM {table} WHERE {' AND '.join(where)} OFFSET 0) AS t
+                  OFFSET 0) AS t
+            WHERE t.mx >= %(txmin)s AND t.mx < %(txmax)s AND t.my > %(tymin)s AND t.my <= %(tymax)s
+            GROUP BY floor((t.mx - %(txmin)s) / %(cell_m)s), floor((%(tymax)s - t.my) / %(cell_m)s)
+            UNION ALL
+            SELECT ST_AsMVTGeom({mercator}, {envelope}, %(extent)s, %(buffer)s, true) AS geom, {select(layer.columns)}
+            FROM {table} WHERE {' AND '.join(where)} AND {layer.keep_individually}
+        )
+        SELECT ST_AsMVT(features.*, %(name)s, %(extent)s, 'geom') FROM features
+    """
 
 
 def tilejson(layer_name: str, tiles_url: str, summary) -> dict:
