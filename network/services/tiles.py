@@ -44,6 +44,7 @@ class TileLayer:
     cell_columns: dict = field(default_factory=dict)
     keep_individually: str = ""
     cell_sources: tuple = ()  # the columns of t that `cell_columns` read
+    cell_group: tuple = ()  # columns of t splitting a cell into several features (one per value)
 
     def tilejson_fields(self) -> dict:
         fields = {name: kind for name, (_, kind) in self.columns.items()}
@@ -67,9 +68,13 @@ TILE_LAYERS = {
             "status": ("t.status", "String"),
         }, description="Sites techniques (NRO, PM/SRO)"),
         TileLayer("supports", "network_supportpoint", 13, {
+            "kind": ("'support'", "String"),
             "code": ("t.code", "String"), "support_type": ("t.support_type", "String"),
             "owner": ("t.owner", "String"), "state": ("t.state", "String"), "status": ("t.status", "String"),
-        }, description="Points techniques (appuis, chambres), dès z13"),
+        }, aggregate_zooms=(13,), cell_sources=("support_type",), cell_group=("support_type",), cell_columns={
+            "kind": ("'cell'", "String"), "count": ("count(*)", "Number"), "support_type": ("t.support_type", "String"),
+        }, description="Points techniques (appuis, chambres) : z13 agrégés par maille et par type (count), "
+                       "dès z14 un par un"),
         TileLayer("routes", "network_routesegment", 8, {
             "code": ("t.code", "String"), "laying_mode": ("t.laying_mode", "String"),
             "status": ("t.status", "String"), "length_m": ("round(t.length_m::numeric, 1)::float8", "Number"),
@@ -224,6 +229,12 @@ def aggregated_sql(layer: TileLayer, where: list, mercator: str, envelope: str, 
         coords = f"{mercator} AS g"
     table = f"{layer.table} AS t {layer.joins}"
     sources = ", ".join(f"t.{column}" for column in layer.cell_sources)
+    group = "".join(f", t.{column}" for column in layer.cell_group)
+    individually = ""
+    if layer.keep_individually:
+        individually = f"""UNION ALL
+            SELECT ST_AsMVTGeom({mercator}, {envelope}, %(extent)s, %(buffer)s, true) AS geom, {select(layer.columns)}
+            FROM {table} WHERE {' AND '.join(where)} AND {layer.keep_individually}"""
     # OFFSET 0 keeps each subquery from being inlined: coordinates are read once per row.
     return f"""
         WITH features AS (
@@ -234,10 +245,8 @@ def aggregated_sql(layer: TileLayer, where: list, mercator: str, envelope: str, 
                   FROM (SELECT {coords}, {sources} FROM {table} WHERE {' AND '.join(where)} OFFSET 0) AS t
                   OFFSET 0) AS t
             WHERE t.mx >= %(txmin)s AND t.mx < %(txmax)s AND t.my > %(tymin)s AND t.my <= %(tymax)s
-            GROUP BY floor((t.mx - %(txmin)s) / %(cell_m)s), floor((%(tymax)s - t.my) / %(cell_m)s)
-            UNION ALL
-            SELECT ST_AsMVTGeom({mercator}, {envelope}, %(extent)s, %(buffer)s, true) AS geom, {select(layer.columns)}
-            FROM {table} WHERE {' AND '.join(where)} AND {layer.keep_individually}
+            GROUP BY floor((t.mx - %(txmin)s) / %(cell_m)s), floor((%(tymax)s - t.my) / %(cell_m)s){group}
+            {individually}
         )
         SELECT ST_AsMVT(features.*, %(name)s, %(extent)s, 'geom') FROM features
     """
