@@ -172,7 +172,7 @@ def test_affine_frame_matches_the_exact_transform(net):
     from network.services.geo import tile_frame
     from network.services.tiles import BUFFER, EXTENT, tile_unit_m
 
-    for zoom, tolerance_units in ((13, 1.0), (14, 0.5), (15, 0.25)):
+    for zoom, tolerance_units in ((13, 1.0), (14, 0.5)):
         z, x, y = tile_of(*origin_wgs84(500, -300), zoom)
         box, affine = tile_frame(z, x, y, BUFFER / EXTENT)
         assert affine is not None
