@@ -1,15 +1,20 @@
 """Mapbox vector tiles of a network's layers, made in PostGIS (ST_AsMVT / ST_AsMVTGeom).
 
 Why in SQL: at département scale a z12 tile holds thousands of route segments; encoding them in
-Python would cost more than the query. The tile's box is computed once in Python and transformed
-to Lambert-93 (`geom && box` hits the GiST index of the stored 2154 geometry); only the selected
-rows are transformed to Web Mercator for encoding.
+Python would cost more than the query. The tile's frame is computed once in Python
+(`geo.tile_frame`, memoised): its box in Lambert-93 (`geom && box` hits the GiST index of the
+stored 2154 geometry) and, from z13, an affine map Lambert-93 → Web Mercator fitted over the tile
+(off by less than one grid unit), applied with `ST_Affine` instead of a per-row `ST_Transform`.
 
-Low zooms stay small: each layer has a minimum zoom (poles, chambers, enclosures and ordinary
-premises from z13), and below z13 routes and cables are filtered by importance (those carrying
-transport or collect cables), premises to critical sites; commune boundaries are simplified to
-the tile's grid. A dense town holds 20 000 route segments in one z12 tile: drawn one by one they
-cost 100–250 ms and close to 1 MB, so the full route network starts at z13.
+Measured on 300 k premises (Quimper, 6 000 premises and 1 100 segments in a z14 tile): the
+per-row PROJ call, a parallel sequential scan chosen because of ST_AsMVTGeom's cost estimate,
+and 10 ms of Python per tile made dense z14 tiles take 110–160 ms; now a few ms.
+
+Zoom rules keep tiles small and the map truthful: poles, chambers and enclosures from z13,
+premises below z13 only critical sites; premises at z13–z14 aggregated on a 32×32 grid of the
+tile (one feature per cell with count, households, critical; critical sites also one by one);
+supports at z13 aggregated per cell and type; below z13 routes and cables filtered by
+importance (transport or collect); commune boundaries simplified to the tile's grid.
 """
 from dataclasses import dataclass, field
 
@@ -270,5 +275,7 @@ def tilejson(layer_name: str, tiles_url: str, summary) -> dict:
         "vector_layers": [{
             "id": layer.name, "description": layer.description, "minzoom": layer.minzoom,
             "maxzoom": TILEJSON_MAXZOOM, "fields": layer.tilejson_fields(),
+            # zooms at which features are grid cells (`kind` = "cell", `count`), not objects
+            "aggregated_zooms": list(layer.aggregate_zooms),
         }],
     }
