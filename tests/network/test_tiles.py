@@ -266,3 +266,21 @@ def test_render_tile_service_empty_where_nothing_lies(net):
     assert render_tile(net.network, "routes", z, x, y) == b""
     z, x, y = tile_of(*origin_wgs84(500, 0), 14)
     assert mapbox_vector_tile.decode(render_tile(net.network, "routes", z, x, y))["routes"]["features"]
+
+
+def test_aggregated_tile_is_the_same_with_st_transform(net, monkeypatch):
+    """Where the affine fit is refused (tolerance), the cells come from ST_Transform: same counts."""
+    from network.services import tiles
+
+    z, x, y = tile_of(*origin_wgs84(500, -300), 14)
+
+    def counts():
+        layer = mapbox_vector_tile.decode(tiles.render_tile(net.network, "premises", z, x, y))["premises"]
+        cells = [f["properties"] for f in layer["features"] if f["properties"]["kind"] == "cell"]
+        return sorted((p["count"], p["households"], p["critical"]) for p in cells)
+
+    with_affine = counts()
+    box, affine = tiles.tile_frame(z, x, y, tiles.BUFFER / tiles.EXTENT)
+    assert affine is not None
+    monkeypatch.setattr(tiles, "tile_frame", lambda *args: (box, None))
+    assert counts() == with_affine and with_affine
