@@ -105,6 +105,9 @@ TILE_LAYERS = {
                 "kind": ("'cell'", "String"), "count": ("count(*)", "Number"),
                 "households": ("sum(t.housing_units)", "Number"), "business_units": ("sum(t.business_units)", "Number"),
                 "critical": ("count(*) FILTER (WHERE t.critical_category > '')", "Number"),
+                # "" as on ordinary premises: a style testing `critical_category != ""` does not
+                # paint cells as critical sites (those are drawn one by one beside the cells)
+                "critical_category": ("''", "String"),
             },
             description="Locaux : z10–z12 sites sensibles seuls ; z13–z14 agrégés par maille (count, households, "
                         "critical) et sites sensibles un par un ; dès z15 un par un"),

@@ -135,6 +135,7 @@ def test_premises_aggregated_on_a_grid_with_critical_sites_kept(client, net, zoo
     cells = [(tile, f) for tile, f in found if f["properties"]["kind"] == "cell"]
     singles = [f["properties"] for _, f in found if f["properties"]["kind"] == "premises"]
     assert cells and all("code" not in f["properties"] for _, f in cells)
+    assert all(f["properties"]["critical_category"] == "" for _, f in cells)
     # every cell counts the premises of its tile; per tile the counts add up to its premises
     for tile in {tile for tile, _ in cells}:
         expected = premises_in_tile(net.network, *tile)
