@@ -221,7 +221,9 @@ def aggregated_sql(layer: TileLayer, where: list, mercator: str, envelope: str, 
     params["cell_m"] = (params["txmax"] - params["txmin"]) * CELL / EXTENT
     names = list(dict.fromkeys([*layer.cell_columns, *layer.columns]))
     types = {**{n: k for n, (_, k) in layer.columns.items()}, **{n: k for n, (_, k) in layer.cell_columns.items()}}
-    sql_type = {"String": "text", "Number": "float8"}
+    # both branches of the UNION need one type per column; the attributes of the aggregated layers
+    # are counts and unit numbers, encoded as integers (as on the layers drawn one by one)
+    sql_type = {"String": "text", "Number": "int8"}
 
     def select(columns: dict) -> str:
         return ", ".join(
