@@ -5,9 +5,11 @@ Target (issue 4): p95 < 50 ms per tile at département scale (300 k premises).
     python -m benchmarks tiles --network SLUG [--zooms 12,14] [--layers routes,premises] [--repeat 2]
     python -m benchmarks.tiles --network SLUG            # the same, without the dispatcher
 
-What is timed: `network.services.tiles.render_tile` (the SQL: index lookup, ST_AsMVTGeom,
-ST_AsMVT, and reading the bytes), for every tile covering the commune, each layer, in `repeat`
-passes (the first pass reads cold pages; the figures are over all passes and over the last one).
+What is timed: `network.services.tiles.render_tile` (the tile's frame — Lambert-93 box and
+affine map —, the SQL: index lookup, ST_AsMVTGeom, ST_AsMVT, and reading the bytes), for every
+tile covering the commune, each layer, in `repeat` passes (the first pass reads cold pages; the
+figures are over all passes and over the last one). Cold: there is no tile cache, and the memo of
+tile frames (`geo.tile_frame`) is emptied before every pass, so every figure pays the whole tile.
 With `--http-user USERNAME` (an existing account with access to the network, e.g. the demo's
 `admin`) the whole view is timed too: authentication, network resolution, ETag, response.
 Nothing is written to the database.
@@ -15,6 +17,7 @@ Nothing is written to the database.
 import argparse
 import json
 import math
+import os
 import sys
 
 from ._common import densest_commune, network_by_slug, setup_django, summarise, timed, user_for_http
@@ -43,6 +46,7 @@ def run(network: str, zooms=(12, 14), layers=DEFAULT_LAYERS, repeat: int = 2, ma
         http_user: str | None = None) -> dict:
     """Time the tiles of `network` over its densest commune; returns the figures as a dict."""
     setup_django()
+    from network.services.geo import tile_frame
     from network.services.summary import network_summary
     from network.services.tiles import render_tile
 
@@ -53,13 +57,15 @@ def run(network: str, zooms=(12, 14), layers=DEFAULT_LAYERS, repeat: int = 2, ma
     user = user_for_http(http_user)
     figures = {"network": net.slug, "version": net.version, "counts": summary.counts,
                "commune": {"insee": commune.insee, "name": commune.name, "premises": premises_count},
-               "target_p95_ms": 50, "zooms": {}}
+               "target_p95_ms": 50, "cache": "none (cold)",
+               "load_average_start": [round(v, 2) for v in os.getloadavg()], "zooms": {}}
     for z in zooms:
         tiles = tiles_covering(extent, z, max_tiles)
         per_layer = {}
         for layer in layers:
             all_times, last_times, sizes, empty = [], [], [], 0
             for attempt in range(repeat):
+                tile_frame.cache_clear()
                 for (tz, tx, ty) in tiles:
                     data, ms = timed(render_tile, net, layer, tz, tx, ty, summary=summary)
                     all_times.append(ms)
@@ -73,6 +79,7 @@ def run(network: str, zooms=(12, 14), layers=DEFAULT_LAYERS, repeat: int = 2, ma
                 entry["http"] = _time_http(user, net, layer, tiles)
             per_layer[layer] = entry
         figures["zooms"][z] = per_layer
+    figures["load_average_end"] = [round(v, 2) for v in os.getloadavg()]
     return figures
 
 
@@ -111,7 +118,8 @@ def run_from_args(args: argparse.Namespace) -> dict:
 def report(figures: dict) -> str:
     c = figures["commune"]
     lines = [f"tiles of {figures['network']} (v{figures['version']}) over {c['name']} ({c['insee']}, "
-             f"{c['premises']} premises); target p95 < {figures['target_p95_ms']} ms",
+             f"{c['premises']} premises); target p95 < {figures['target_p95_ms']} ms; no cache; "
+             f"load average {figures['load_average_start'][0]} → {figures['load_average_end'][0]}",
              f"{'z':>3} {'layer':<11} {'tiles':>5} {'empty':>5} {'p50':>7} {'p95':>7} {'warm p95':>8} "
              f"{'max B':>8} {'http p95':>8}"]
     for z, layers in figures["zooms"].items():

@@ -21,7 +21,8 @@ from ..services.tiles import MAX_ZOOM, TILE_LAYERS, render_tile, tilejson
 from .access import FieldError, network_for
 
 MVT_CONTENT_TYPE = "application/vnd.mapbox-vector-tile"
-TILES_SCHEMA = 1  # bump when the tiles' attributes change, so clients drop their copies
+# 2: premises (z13–14) and supports (z13) as grid cells.
+TILES_SCHEMA = 2  # bump when the tiles' attributes change, so clients drop their copies
 
 
 class AnyAccept(BaseContentNegotiation):
