@@ -228,22 +228,52 @@ def _compute(alert: Alert, network: Network) -> dict:
 
 
 def impact_of_exposure(network: Network, exposed: ExposedAssets) -> dict:
-    """What the exposed assets would cut if they all failed (the worst case the crisis cell plans
-    for), from the impact engine: figures, per commune, critical sites. The premises list is not
-    stored here (a département-wide alert would list the whole network); the API pages through
-    the impact endpoint for it. Enclosures count through their support point."""
-    from .impact import impact, impact_as_json
+    """What the exposed assets would cut, from the impact engine, on the network's service graph:
 
-    supports = set(exposed.supports)
-    if exposed.enclosures:
-        supports.update(
-            Enclosure.objects.filter(pk__in=list(exposed.enclosures), support__isnull=False).values_list("support_id", flat=True)
-        )
-    if not (exposed.segments or supports or exposed.sites):
+    - worst case (the top-level figures, `communes`, `criticalSites`): every exposed asset fails;
+    - expected case (`expected`): each fails independently with its probability; per premises the
+      probability of losing service (1 − Π(1 − p) over the exposed assets on its path to the NRO,
+      Monte-Carlo inside rings: services/expected_impact.py), summed per commune, and the critical
+      sites at risk with their probability.
+
+    The premises list is not stored (a département-wide alert would list the whole network); the
+    API pages through the impact endpoint for it. Enclosures count through their support point
+    (they are exposed with it, same probability)."""
+    from .expected_impact import DEFAULT_DRAWS, DEFAULT_SEED, expected_figures, premises_cut_probability
+    from .graph import get_service_graph
+    from .impact import impact_as_json, impact_on_graph
+
+    if not (exposed.segments or exposed.supports or exposed.sites):
         return {}
-    result = impact(network, failed_segments=list(exposed.segments), failed_supports=sorted(supports),
-                    failed_sites=list(exposed.sites))
-    return impact_as_json(network, result, with_premises=False)
+    graph = get_service_graph(network)
+    seg_p = {graph.segment_index[pk]: p for pk, (_c, p) in exposed.segments.items() if pk in graph.segment_index}
+    sup_p = {graph.support_index[pk]: p for pk, (_c, p) in exposed.supports.items() if pk in graph.support_index}
+    site_p = {graph.site_index[pk]: p for pk, (_c, p) in exposed.sites.items() if pk in graph.site_index}
+    result = impact_on_graph(graph, list(seg_p), list(sup_p), list(site_p))
+    data = impact_as_json(network, result, with_premises=False)
+    q = premises_cut_probability(graph, seg_p, sup_p, site_p)
+    data["expected"] = {**expected_figures(graph, q),
+                        "method": {"tree": "exact", "rings": "monte-carlo", "draws": DEFAULT_DRAWS, "seed": DEFAULT_SEED}}
+    return data
+
+
+def merge_impact_per_commune(per_commune: list[dict], impact: dict) -> list[dict]:
+    """Add to each commune row the premises cut in the worst case (`premises_cut`) and the expected
+    premises cut (`premises_cut_expected`); communes cut without being in the area get a row too."""
+    rows = {row["insee"]: row for row in per_commune}
+    zero = {k: (0.0 if k in ("segments_length_m", "expected_failures") else 0) for k in COMMUNE_TOTALS}
+    for row in rows.values():
+        row["premises_cut"] = 0
+        row["premises_cut_expected"] = 0.0
+    for source, key in ((impact.get("communes", []), "premises_cut"),
+                        ((impact.get("expected") or {}).get("communes", []), "premises_cut_expected")):
+        for c in source:
+            row = rows.get(c["insee"])
+            if row is None:
+                row = rows[c["insee"]] = {"insee": c["insee"], **zero, "name": c.get("name", ""), "premises_cut": 0,
+                                          "premises_cut_expected": 0.0}
+            row[key] = c["premises"]
+    return [rows[k] for k in sorted(rows)]
 
 
 def networks_exposed_to(alert: Alert):
@@ -282,6 +312,9 @@ def run_exposure(alert: Alert, network: Network) -> ExposureRun:
     network.refresh_from_db(fields=["version"])
     result = compute(alert, network)
     impact = impact_of_exposure(network, result["exposed"])
+    result["per_commune"] = merge_impact_per_commune(result["per_commune"], impact)
+    result["totals"]["premises_cut"] = impact.get("premises", 0)
+    result["totals"]["premises_cut_expected"] = (impact.get("expected") or {}).get("premises", 0.0)
     with transaction.atomic():
         ExposureRun.objects.filter(alert=alert, network=network, status=ExposureStatus.CURRENT).update(
             status=ExposureStatus.SUPERSEDED)
