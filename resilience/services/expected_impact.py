@@ -25,6 +25,7 @@ from .graph import ServiceGraph
 
 DEFAULT_DRAWS = 200
 DEFAULT_SEED = 6
+FLOOR = 1e-300  # log(1 − p) of a certain failure: exp() gives 0
 
 
 def _edge_assets(graph: ServiceGraph, e: int, seg_p: dict, sup_p: dict) -> list:
@@ -107,50 +108,54 @@ def survival(graph: ServiceGraph, seg_p: dict, sup_p: dict, site_p: dict, *, dra
         for v in members:
             if v != entry:
                 block_reach[v] = reached[v] / draws
-    # exact product along the tree, preorder with the assets already on the path
-    surv = np.zeros(n1)
-    on_path: dict = {}
-    added: dict[int, list] = {}
-    stack: list[int] = []
-    tparent, comp, comp_entry, parent_edge = graph.tparent, graph.comp, graph.comp_entry, graph.parent_edge
-    for v in graph.order:
-        while stack and stack[-1] != tparent[v]:
-            for key in added.pop(stack.pop(), ()):
-                on_path[key] -= 1
-                if not on_path[key]:
-                    del on_path[key]
-        stack.append(v)
-        if v == graph.source:
-            surv[v] = 1.0
-            continue
-        base = surv[tparent[v]]
-        own = []
-        if comp_entry[comp[v]] == v:
-            e = parent_edge[v]
-            if 0 <= e < graph.m:
-                own.extend(_edge_assets(graph, e, seg_p, sup_p))
-            own.extend(vertex_site.get(v, ()))
-        else:
-            base *= block_reach.get(v, 1.0)
-        factor = 1.0
-        mine = []
-        for key, p in own:
-            if key in on_path:  # already on the path (or twice in this link): counted once
-                continue
-            on_path[key] = 1
-            mine.append(key)
-            factor *= 1.0 - p
-        added[v] = mine
-        surv[v] = base * factor
+    # exact product along the tree, vectorised: log(1 − p) of each link added over its subtree's
+    # preorder range (difference array + cumsum), so only the links holding an exposed asset cost
+    # Python work. An asset already on the parent's link (a pole at a vertex carrying the cable
+    # above and the one below) is counted once.
+    n_order = len(graph.order)
+    diff = np.zeros(n_order + 1)
+    link_cache: dict[int, dict] = {}
+
+    def link(v: int) -> dict:
+        keys = link_cache.get(v)
+        if keys is None:
+            keys = {}
+            if v != graph.source and graph.comp_entry[graph.comp[v]] == v:
+                e = graph.parent_edge[v]
+                if 0 <= e < graph.m:
+                    keys.update(_edge_assets(graph, e, seg_p, sup_p))
+                keys.update(vertex_site.get(v, ()))
+            link_cache[v] = keys
+        return keys
+
+    def add(v: int, log_factor: float) -> None:
+        if graph.pre[v] < 0:
+            return  # not reached from an NRO: its premises are not served anyway
+        a = graph.pre[v]
+        diff[a] += log_factor
+        diff[a + graph.size[v]] -= log_factor
+
+    vertices = {graph.bridge_child[e] for e in exposed_edges if e in graph.bridges and e in graph.bridge_child}
+    vertices.update(v for v in vertex_site if graph.comp_entry[graph.comp[v]] == v)
+    for v in vertices:
+        above = link(graph.tparent[v]) if graph.tparent[v] >= 0 else {}
+        total = sum(np.log(max(1.0 - p, FLOOR)) for key, p in link(v).items() if key not in above)
+        if total:
+            add(v, total)
+    for v, reach in block_reach.items():
+        if reach < 1.0:
+            add(v, float(np.log(max(reach, FLOOR))))
+    log_surv = np.cumsum(diff[:n_order])
+    surv = np.ones(n1)
+    order = np.asarray(graph.order, dtype=np.int64)
+    surv[order] = np.exp(log_surv)  # graph.order is the preorder: pre[order[i]] == i
     return surv
 
 
 def premises_cut_probability(graph: ServiceGraph, seg_p: dict, sup_p: dict, site_p: dict, **kwargs) -> np.ndarray:
     """Probability of losing service of each served premises, in the graph's premises order."""
     surv = survival(graph, seg_p, sup_p, site_p, **kwargs)
-    by_pre = np.zeros(len(graph.order))
-    order = np.asarray(graph.order, dtype=np.int64)
-    by_pre[np.asarray([graph.pre[v] for v in graph.order], dtype=np.int64)] = 1.0 - surv[order]
+    by_pre = 1.0 - surv[np.asarray(graph.order, dtype=np.int64)]
     counts = np.diff(graph.prem_offset)
     return np.clip(np.repeat(by_pre, counts), 0.0, 1.0)
 

@@ -90,7 +90,8 @@ def compute(alert: Alert, network: Network) -> dict:
         with connection.cursor() as cursor:
             # JIT compiles each of these short-lived plans for ~60 ms apiece and gains nothing back
             cursor.execute("SET LOCAL jit = off")
-            cursor.execute("DROP TABLE IF EXISTS vf_exposure_area; DROP TABLE IF EXISTS vf_exposure_communes")
+            cursor.execute("DROP TABLE IF EXISTS vf_exposure_area; DROP TABLE IF EXISTS vf_exposure_communes; "
+                           "DROP TABLE IF EXISTS vf_inside_communes")
             cursor.execute("CREATE TEMP TABLE vf_exposure_area ON COMMIT DROP AS "
                            "SELECT ST_Subdivide(ST_SetSRID(%s::geometry, 2154), 128) AS g", [alert.area.ewkb])
             cursor.execute("CREATE TEMP TABLE vf_exposure_communes ON COMMIT DROP AS "
@@ -98,9 +99,16 @@ def compute(alert: Alert, network: Network) -> dict:
                            "WHERE ST_Intersects(c.geom, ST_SetSRID(%s::geometry, 2154))", [alert.area.ewkb])
             # a piece of commune wholly inside the area: any point in it is exposed without testing the
             # area again (at département scale, nearly every asset; saves one spatial test per asset)
-            cursor.execute("ALTER TABLE vf_exposure_communes ADD COLUMN inside boolean; "
+            # pieces that only touch the area's border (neighbouring communes) are dropped
+            # (communes wholly inside: their premises are counted by commune_id, no spatial test)
+            cursor.execute("DROP TABLE IF EXISTS vf_inside_communes; "
+                           "ALTER TABLE vf_exposure_communes ADD COLUMN inside boolean; "
                            "UPDATE vf_exposure_communes c SET inside = EXISTS (SELECT 1 FROM vf_exposure_area a "
-                           "WHERE ST_CoveredBy(c.g, a.g))")
+                           "WHERE ST_CoveredBy(c.g, a.g)); "
+                           "CREATE TEMP TABLE vf_inside_communes ON COMMIT DROP AS SELECT insee FROM vf_exposure_communes "
+                           "GROUP BY insee HAVING bool_and(inside); "
+                           "DELETE FROM vf_exposure_communes c WHERE NOT EXISTS (SELECT 1 FROM vf_exposure_area a "
+                           "WHERE ST_Intersects(c.g, a.g) AND NOT ST_Touches(c.g, a.g))")
             cursor.execute("CREATE INDEX ON vf_exposure_area USING gist (g); CREATE INDEX ON vf_exposure_communes USING gist (g); "
                            "ANALYZE vf_exposure_area; ANALYZE vf_exposure_communes")
         return _compute(alert, network)
@@ -156,7 +164,11 @@ def _compute(alert: Alert, network: Network) -> dict:
     zone_params = [list(zones or [])] if use_zones else []
     in_area = " AND EXISTS (SELECT 1 FROM vf_exposure_area a WHERE ST_Intersects(t.geom, a.g))"
     # an asset whose point lies in a commune piece wholly inside the area is in the area
-    in_area_or_inside = " AND (ac.inside IS TRUE OR EXISTS (SELECT 1 FROM vf_exposure_area a WHERE ST_Intersects(t.geom, a.g)))"
+    # the area's box first: the GiST index for a commune-sized area, a plain scan for a département
+    box = " AND t.geom && ST_MakeEnvelope(%s, %s, %s, %s, 2154)" % tuple(float(v) for v in alert.area.extent)
+    in_area = box + in_area
+    in_area_or_inside = box + (" AND (ac.inside IS TRUE OR EXISTS (SELECT 1 FROM vf_exposure_area a "
+                               "WHERE ST_Intersects(t.geom, a.g)))")
     segment_modes, support_types, site_p = _classes(probabilities)
     parts, params = [], []
     if segment_modes:
@@ -205,8 +217,7 @@ def _compute(alert: Alert, network: Network) -> dict:
             "WITH x AS (" + exposed_sql + "), pr AS (SELECT coalesce(t.commune_id, '') AS insee, count(*) AS n, "
             "coalesce(sum(t.housing_units + t.business_units), 0) AS units, "
             "count(*) FILTER (WHERE t.critical_category <> '') AS critical FROM network_premises t "
-            "WHERE t.network_id = %s AND (t.commune_id IN (SELECT insee FROM vf_exposure_communes GROUP BY insee "
-            "HAVING bool_and(inside)) OR EXISTS (SELECT 1 FROM vf_exposure_area a WHERE ST_Intersects(t.geom, a.g))) GROUP BY 1) "
+            "WHERE t.network_id = %s" + box + " AND (t.commune_id IN (SELECT insee FROM vf_inside_communes) OR EXISTS (SELECT 1 FROM vf_exposure_area a WHERE ST_Intersects(t.geom, a.g))) GROUP BY 1) "
             "SELECT coalesce(x.insee, pr.insee), coalesce(c.name, ''), coalesce(x.segments, 0), "
             "coalesce(x.segments_length_m, 0), coalesce(x.supports, 0), coalesce(x.sites, 0), coalesce(x.enclosures, 0), "
             "coalesce(pr.n, 0), coalesce(pr.units, 0), coalesce(pr.critical, 0), coalesce(x.expected, 0) "
