@@ -19,6 +19,8 @@ With every probability at 1 this gives exactly the worst case (every exposed ass
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from .graph import ServiceGraph
@@ -31,33 +33,31 @@ FLOOR = 1e-300  # log(1 − p) of a certain failure: exp() gives 0
 def _edge_assets(graph: ServiceGraph, e: int, seg_p: dict, sup_p: dict) -> list:
     """Exposed assets failing edge e: its segments and the supports carrying them (keys, p)."""
     out = []
+    segment_supports = graph.segment_supports
     for s in graph.edge_segments[e]:
-        if s in seg_p:
-            out.append((("s", s), seg_p[s]))
-        for i in graph.segment_supports.get(s, ()):
-            if i in sup_p:
-                out.append((("p", i), sup_p[i]))
+        p = seg_p.get(s)
+        if p is not None:
+            out.append((("s", s), p))
+        for i in segment_supports.get(s, ()):
+            p = sup_p.get(i)
+            if p is not None:
+                out.append((("p", i), p))
     return out
 
 
 def survival(graph: ServiceGraph, seg_p: dict, sup_p: dict, site_p: dict, *, draws: int = DEFAULT_DRAWS,
-             seed: int = DEFAULT_SEED) -> np.ndarray:
+             seed: int = DEFAULT_SEED, exposed_edges=None) -> np.ndarray:
     """Probability that each vertex (internal number) stays connected to an NRO. Probabilities are
-    given by graph index: {segment index: p}, {support index: p}, {site index: p}."""
+    given by graph index: {segment index: p}, {support index: p}, {site index: p}; `exposed_edges`
+    (the edges they fail, graph.failures) when the caller already has them."""
     n1 = graph.n + 1
     vertex_site: dict[int, list] = {}
     for i, p in site_p.items():
         vertex_site.setdefault(graph.node_index[graph.site_node[i]], []).append((("t", i), p))
     # Monte-Carlo inside the redundant blocks that hold an exposed asset
     block_reach: dict[int, float] = {}
-    exposed_edges = {}
-    for s in seg_p:
-        for e in graph.segment_edges.get(s, ()):
-            exposed_edges[e] = None
-    for i in sup_p:
-        for s in graph.segments_of_support(i):
-            for e in graph.segment_edges.get(s, ()):
-                exposed_edges[e] = None
+    if exposed_edges is None:
+        exposed_edges = graph.edges_of_segments(set(seg_p) | graph.segments_of_supports(sup_p))
     touched = set()
     for e in exposed_edges:
         if e not in graph.bridges and graph.reached[graph.edge_u[e]]:
@@ -139,7 +139,7 @@ def survival(graph: ServiceGraph, seg_p: dict, sup_p: dict, site_p: dict, *, dra
     vertices.update(v for v in vertex_site if graph.comp_entry[graph.comp[v]] == v)
     for v in vertices:
         above = link(graph.tparent[v]) if graph.tparent[v] >= 0 else {}
-        total = sum(np.log(max(1.0 - p, FLOOR)) for key, p in link(v).items() if key not in above)
+        total = sum(math.log(max(1.0 - p, FLOOR)) for key, p in link(v).items() if key not in above)
         if total:
             add(v, total)
     for v, reach in block_reach.items():
@@ -156,6 +156,7 @@ def premises_cut_probability(graph: ServiceGraph, seg_p: dict, sup_p: dict, site
     """Probability of losing service of each served premises, in the graph's premises order."""
     surv = survival(graph, seg_p, sup_p, site_p, **kwargs)
     by_pre = 1.0 - surv[np.asarray(graph.order, dtype=np.int64)]
+    by_pre[by_pre < 1e-9] = 0.0  # rounding left by the cumulative sums outside every exposed subtree
     counts = np.diff(graph.prem_offset)
     return np.clip(np.repeat(by_pre, counts), 0.0, 1.0)
 

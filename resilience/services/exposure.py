@@ -135,7 +135,7 @@ def _values(rows, casts) -> tuple[str, list]:
     return "(VALUES " + ", ".join([one] * len(rows)) + ")", [v for row in rows for v in row]
 
 
-def _commune_of(table: str, point_sql: str) -> str:
+def _commune_of(table: str, point_sql: str, where: str = "") -> str:
     """SQL (one `%s`: the network id) of (asset id, INSEE) for the assets of `table` whose point
     (`point_sql` over alias t: a segment's midpoint, a point asset's position) lies in one of the
     communes the alert meets. Driven from the subdivided communes (`vf_exposure_communes`, ≤ 128
@@ -144,7 +144,7 @@ def _commune_of(table: str, point_sql: str) -> str:
     lateral probe per asset (EXPLAIN ANALYZE figures in docs/alerts.md). A point on a border
     between two communes takes the smaller INSEE."""
     return (f"SELECT t.id, min(c.insee) AS insee, bool_or(c.inside) AS inside FROM vf_exposure_communes c JOIN {table} t "
-            f"ON t.geom && c.g AND ST_Intersects(c.g, {point_sql}) WHERE t.network_id = %s GROUP BY t.id")
+            f"ON t.geom && c.g AND ST_Intersects(c.g, {point_sql}) WHERE t.network_id = %s{where} GROUP BY t.id")
 
 
 COMMUNE_TOTALS = ("segments", "segments_length_m", "supports", "sites", "enclosures", "premises", "units",
@@ -173,17 +173,20 @@ def _compute(alert: Alert, network: Network) -> dict:
     parts, params = [], []
     if segment_modes:
         values, vp = _values(segment_modes, ("text", "float8"))
+        # only the threatened laying modes / support types need a commune (literals from the matrix keys)
+        modes_sql = " AND t.laying_mode IN (" + ", ".join(f"'{int(m)}'" for m, _p in segment_modes) + ")"
         parts.append(
             "SELECT 's'::text AS kind, t.id, t.code, m.p, t.length_m AS len, ac.insee FROM network_routesegment t "
             f"JOIN {values} AS m(mode, p) ON t.laying_mode = m.mode "
-            f"LEFT JOIN ({_commune_of('network_routesegment', 'ST_LineInterpolatePoint(t.geom, 0.5)')}) ac "
+            f"LEFT JOIN ({_commune_of('network_routesegment', 'ST_LineInterpolatePoint(t.geom, 0.5)', modes_sql)}) ac "
             "ON ac.id = t.id WHERE t.network_id = %s" + in_area_or_inside + zone_clause)
         params += vp + [network.pk, network.pk] + zone_params
     if support_types:
         values, vp = _values(support_types, ("text", "boolean", "float8"))
+        stypes_sql = " AND t.support_type IN (" + ", ".join(sorted({f"'{SupportType(t).value}'" for t, _o, _p in support_types})) + ")"
         parts.append("SELECT 'p', t.id, t.code, m.p, 0.0, ac.insee FROM network_supportpoint t "
                      f"JOIN {values} AS m(stype, power, p) ON t.support_type = m.stype AND (m.power IS NULL OR "
-                     f"m.power = (t.owner = %s)) LEFT JOIN ({_commune_of('network_supportpoint', 't.geom')}) ac "
+                     f"m.power = (t.owner = %s)) LEFT JOIN ({_commune_of('network_supportpoint', 't.geom', stypes_sql)}) ac "
                      "ON ac.id = t.id WHERE t.network_id = %s" + in_area_or_inside + zone_clause)
         params += vp + [str(SupportOwner.ENEDIS), network.pk, network.pk] + zone_params
     if site_p is not None:
@@ -252,7 +255,7 @@ def impact_of_exposure(network: Network, exposed: ExposedAssets) -> dict:
     (they are exposed with it, same probability)."""
     from .expected_impact import DEFAULT_DRAWS, DEFAULT_SEED, expected_figures, premises_cut_probability
     from .graph import get_service_graph
-    from .impact import impact_as_json, impact_on_graph
+    from .impact import impact_as_json, result_from_positions
 
     if not (exposed.segments or exposed.supports or exposed.sites):
         return {}
@@ -260,9 +263,10 @@ def impact_of_exposure(network: Network, exposed: ExposedAssets) -> dict:
     seg_p = {graph.segment_index[pk]: p for pk, (_c, p) in exposed.segments.items() if pk in graph.segment_index}
     sup_p = {graph.support_index[pk]: p for pk, (_c, p) in exposed.supports.items() if pk in graph.support_index}
     site_p = {graph.site_index[pk]: p for pk, (_c, p) in exposed.sites.items() if pk in graph.site_index}
-    result = impact_on_graph(graph, list(seg_p), list(sup_p), list(site_p))
+    edges, vertices, failed_segments = graph.failures(list(seg_p), list(sup_p), list(site_p))
+    result = result_from_positions(graph, graph.cut_positions(edges, vertices), failed_segments, list(sup_p), list(site_p))
     data = impact_as_json(network, result, with_premises=False)
-    q = premises_cut_probability(graph, seg_p, sup_p, site_p)
+    q = premises_cut_probability(graph, seg_p, sup_p, site_p, exposed_edges=edges)
     data["expected"] = {**expected_figures(graph, q),
                         "method": {"tree": "exact", "rings": "monte-carlo", "draws": DEFAULT_DRAWS, "seed": DEFAULT_SEED}}
     return data
