@@ -325,12 +325,7 @@ def run_exposure(alert: Alert, network: Network) -> ExposureRun:
     """Compute and store the current exposure run of (alert, network); emit exposure.computed."""
     started = time.monotonic()
     network.refresh_from_db(fields=["version"])
-    from .graph_warm import prebuild_in_thread
-
-    prebuild = prebuild_in_thread(network)  # a cold graph builds while the SQL below runs
     result = compute(alert, network)
-    if prebuild is not None:
-        prebuild.join()
     impact = impact_of_exposure(network, result["exposed"])
     result["per_commune"] = merge_impact_per_commune(result["per_commune"], impact)
     result["totals"]["premises_cut"] = impact.get("premises", 0)
