@@ -293,3 +293,7 @@ WEBHOOK_SWEEP_INTERVAL = float(os.environ.get("WEBHOOK_SWEEP_INTERVAL", "15"))
 WEBHOOK_SWEEP_GRACE = 10  # seconds an event is left to its after-commit task before the sweeper takes it
 WEBHOOK_SWEEP_BATCH = 1000
 CELERY_BEAT_SCHEDULE["webhooks-sweep"] = {"task": "webhooks.tasks.sweep", "schedule": WEBHOOK_SWEEP_INTERVAL}
+
+# Exposure (issue 6): each Celery worker process re-warms the service graphs of networks under an
+# active alert every N seconds (0 = off); see resilience/services/graph_warm.py.
+EXPOSURE_GRAPH_WARM_SECONDS = float(os.environ.get("EXPOSURE_GRAPH_WARM_SECONDS", "60"))

@@ -2,10 +2,19 @@
 import logging
 
 from celery import shared_task
+from celery.signals import worker_process_init
 from django.db import transaction
 from django.utils import timezone
 
 logger = logging.getLogger(__name__)
+
+
+@worker_process_init.connect
+def _start_graph_warmer(**_kwargs):
+    """Each worker process keeps the graphs of networks under an active alert warm (graph_warm.py)."""
+    from .services.graph_warm import start_warmer
+
+    start_warmer()
 
 
 @shared_task(acks_late=True)
@@ -61,3 +70,22 @@ def poll_feed(name: str) -> str:
     from .services.feeds import poll_feed as poll
 
     return poll(name)
+
+
+@shared_task
+def warm_graph(network_id: int) -> dict:
+    """Build (or find) the service graph of a network's current version in this worker process, so
+    the next exposure or impact does not pay the build (~10 s at 300 k premises). For an import or a
+    generation to end warm, call `warm_graph.delay(network.pk)` after it (the per-process warmer of
+    services/graph_warm.py catches the others within a minute)."""
+    from .services.graph_warm import warm
+
+    return warm(network_id)
+
+
+@shared_task
+def warm_graphs() -> list[dict]:
+    """Warm the graphs of the networks with an active alert's exposure (one process)."""
+    from .services.graph_warm import networks_to_warm, warm
+
+    return [warm(pk) for pk in networks_to_warm()]

@@ -120,7 +120,9 @@ class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Crea
             raise IngestError([{"path": "properties.network", "reason": _("réseau inconnu : %(s)s") % {"s": slug}}])
         return network
 
-    @extend_schema(parameters=[OpenApiParameter("network", str, description="slug du réseau")],
+    @extend_schema(parameters=[OpenApiParameter("network", str, description="slug du réseau"),
+                               OpenApiParameter("limit", int, description="ouvrages exposés par page (GeoJSON, 5000 par défaut, 50000 au plus)"),
+                               OpenApiParameter("offset", int, description="rang du premier ouvrage de la page")],
                    responses={200: ExposureRunSerializer, 202: OpenApiTypes.OBJECT})
     @action(detail=True, methods=["get"], filterset_class=None)
     def exposure(self, request, pk=None):
@@ -160,22 +162,48 @@ class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Crea
         roles = {principal.role_in(o) for o in (network.owner_id, network.operator_id)} - {None}
         aggregate_only = not principal.is_superuser and bool(roles) and roles <= AGGREGATE_ONLY_ROLES
         if not aggregate_only:
-            data["assets"] = assets_geojson(run)
+            try:
+                limit = int(request.query_params.get("limit", ASSETS_DEFAULT_LIMIT))
+                offset = int(request.query_params.get("offset", 0))
+                if not (1 <= limit <= ASSETS_MAX_LIMIT) or offset < 0:
+                    raise ValueError
+            except ValueError:
+                return error_response([{"path": "limit", "reason": str(
+                    _("limit entre 1 et %(max)d, offset positif ou nul") % {"max": ASSETS_MAX_LIMIT})}])
+            data["assets"] = assets_geojson(run, limit=limit, offset=offset)
         return Response(data)
 
 
-def assets_geojson(run: ExposureRun) -> dict:
-    """Exposed assets as a GeoJSON FeatureCollection in WGS84 (one query per kind)."""
-    from django.contrib.gis.db.models.functions import Transform
+ASSETS_DEFAULT_LIMIT = 5000  # features per page of the exposure's GeoJSON
+ASSETS_MAX_LIMIT = 50000
+KIND_ORDER = ("sites", "segments", "supports", "enclosures")
+
+
+def assets_geojson(run: ExposureRun, *, limit: int = ASSETS_DEFAULT_LIMIT, offset: int = 0) -> dict:
+    """One page of the exposed assets as a GeoJSON FeatureCollection in WGS84: sites, then segments,
+    supports and enclosures, each by probability (highest first) then code; `count` is the total,
+    `next_offset` the offset of the next page (null on the last). A département-wide alert exposes
+    hundreds of thousands of assets: page through them, or draw them with the `exposure` tiles.
+    One query per kind on the page's ids."""
+    from django.contrib.gis.db.models.functions import AsGeoJSON, Transform
 
     from network.models import Enclosure, RouteSegment, Site, SupportPoint
 
-    features = []
-    for kind, model in (("segments", RouteSegment), ("supports", SupportPoint), ("sites", Site), ("enclosures", Enclosure)):
-        items = {a["id"]: a for a in run.assets.get(kind, [])}
-        if not items:
-            continue
-        for pk, geom in model.objects.filter(pk__in=items).annotate(g=Transform("geom", 4326)).values_list("pk", "g"):
-            features.append({"type": "Feature", "geometry": json.loads(geom.json),
-                              "properties": {"kind": kind, "code": items[pk]["code"], "probability": items[pk]["probability"]}})
-    return {"type": "FeatureCollection", "features": features}
+    models = {"segments": RouteSegment, "supports": SupportPoint, "sites": Site, "enclosures": Enclosure}
+    ordered = []
+    for kind in KIND_ORDER:
+        ordered.extend((kind, a) for a in sorted(run.assets.get(kind, []), key=lambda a: (-a["probability"], a["code"])))
+    page = ordered[offset:offset + limit]
+    by_kind: dict = {}
+    for kind, a in page:
+        by_kind.setdefault(kind, []).append(a["id"])
+    geoms = {}
+    for kind, ids in by_kind.items():
+        rows = models[kind].objects.filter(pk__in=ids).annotate(g=AsGeoJSON(Transform("geom", 4326), precision=7))
+        geoms.update({(kind, pk): g for pk, g in rows.values_list("pk", "g")})
+    features = [{"type": "Feature", "geometry": json.loads(geoms[(kind, a["id"])]) if (kind, a["id"]) in geoms else None,
+                 "properties": {"kind": kind, "code": a["code"], "probability": a["probability"]}}
+                for kind, a in page]
+    end = offset + len(page)
+    return {"type": "FeatureCollection", "features": features, "count": len(ordered), "offset": offset, "limit": limit,
+            "next_offset": end if end < len(ordered) else None}

@@ -1,0 +1,188 @@
+"""Expected impact of an exposure (*impact probable*): the probability that each premises loses
+service when every exposed asset fails independently with its own probability (vulnerability
+matrix), and the probability-weighted figures per commune.
+
+How (on the service graph's tree structure, graph.py):
+- Tree part (single-vertex blocks: the distribution/drop tree below each SRO, every bridge): a
+  premises is served when no asset on its unique path up to its block entry fails. Walking the
+  vertex tree T in preorder with a count of the assets already on the path, each vertex's survival
+  is its parent's times Π(1 − p) over the assets of its own link that are not already on the path:
+  the segments of the bridge above it, the supports carrying them (a pole standing between two
+  consecutive cables is counted once) and a site at the vertex. Exact: 1 − Π(1 − p) over the
+  distinct exposed assets on the path.
+- Redundant blocks (transport rings, collect loops): reaching a vertex of the block from its entry
+  has no product formula; it is estimated by Monte-Carlo with a fixed seed (`draws` draws of the
+  block's own assets, reachability inside the block), only for blocks holding an exposed asset.
+  Failures inside a block and on the path above it are taken as independent (an asset shared by a
+  ring edge and the bridge below counts in both: a slight over-estimate).
+With every probability at 1 this gives exactly the worst case (every exposed asset fails).
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .graph import ServiceGraph
+
+DEFAULT_DRAWS = 200
+DEFAULT_SEED = 6
+FLOOR = 1e-300  # log(1 − p) of a certain failure: exp() gives 0
+
+
+def _edge_assets(graph: ServiceGraph, e: int, seg_p: dict, sup_p: dict) -> list:
+    """Exposed assets failing edge e: its segments and the supports carrying them (keys, p)."""
+    out = []
+    segment_supports = graph.segment_supports
+    for s in graph.edge_segments[e]:
+        p = seg_p.get(s)
+        if p is not None:
+            out.append((("s", s), p))
+        for i in segment_supports.get(s, ()):
+            p = sup_p.get(i)
+            if p is not None:
+                out.append((("p", i), p))
+    return out
+
+
+def survival(graph: ServiceGraph, seg_p: dict, sup_p: dict, site_p: dict, *, draws: int = DEFAULT_DRAWS,
+             seed: int = DEFAULT_SEED, exposed_edges=None) -> np.ndarray:
+    """Probability that each vertex (internal number) stays connected to an NRO. Probabilities are
+    given by graph index: {segment index: p}, {support index: p}, {site index: p}; `exposed_edges`
+    (the edges they fail, graph.failures) when the caller already has them."""
+    n1 = graph.n + 1
+    vertex_site: dict[int, list] = {}
+    for i, p in site_p.items():
+        vertex_site.setdefault(graph.node_index[graph.site_node[i]], []).append((("t", i), p))
+    # Monte-Carlo inside the redundant blocks that hold an exposed asset
+    block_reach: dict[int, float] = {}
+    if exposed_edges is None:
+        exposed_edges = graph.edges_of_segments(set(seg_p) | graph.segments_of_supports(sup_p))
+    touched = set()
+    for e in exposed_edges:
+        if e not in graph.bridges and graph.reached[graph.edge_u[e]]:
+            touched.add(graph.comp[graph.edge_u[e]])
+    for v in vertex_site:
+        c = graph.comp[v]
+        if c >= 0 and len(graph.comp_nodes[c]) > 1:
+            touched.add(c)
+    rng = np.random.default_rng(seed)
+    for c in sorted(touched):
+        members = graph.comp_nodes[c]
+        entry = graph.comp_entry[c]
+        edges = sorted({e for v in members for _w, e in graph.inner_adj.get(v, ()) if e < graph.m})
+        keys: dict = {}
+        edge_keys = []
+        for e in edges:
+            ks = []
+            for key, p in _edge_assets(graph, e, seg_p, sup_p):
+                ks.append(keys.setdefault(key, (len(keys), p))[0])
+            edge_keys.append(ks)
+        vertex_keys = {}
+        for v in members:
+            if v != entry and v in vertex_site:
+                vertex_keys[v] = [keys.setdefault(key, (len(keys), p))[0] for key, p in vertex_site[v]]
+        if not keys:
+            continue
+        probs = np.zeros(len(keys))
+        for idx, p in keys.values():
+            probs[idx] = p
+        reached = dict.fromkeys(members, 0)
+        fails = rng.random((draws, len(keys))) < probs
+        inner = graph.inner_adj
+        for d in range(draws):
+            row = fails[d]
+            failed_edges = {e for e, ks in zip(edges, edge_keys) if any(row[k] for k in ks)}
+            failed_vertices = {v for v, ks in vertex_keys.items() if any(row[k] for k in ks)}
+            seen = {entry}
+            stack = [entry]
+            while stack:
+                v = stack.pop()
+                for w, e in inner[v]:
+                    if w in seen or e in failed_edges or w in failed_vertices:
+                        continue
+                    seen.add(w)
+                    stack.append(w)
+            for v in seen:
+                reached[v] += 1
+        for v in members:
+            if v != entry:
+                block_reach[v] = reached[v] / draws
+    # exact product along the tree, vectorised: log(1 − p) of each link added over its subtree's
+    # preorder range (difference array + cumsum), so only the links holding an exposed asset cost
+    # Python work. An asset already on the parent's link (a pole at a vertex carrying the cable
+    # above and the one below) is counted once.
+    n_order = len(graph.order)
+    diff = np.zeros(n_order + 1)
+    link_cache: dict[int, dict] = {}
+
+    def link(v: int) -> dict:
+        keys = link_cache.get(v)
+        if keys is None:
+            keys = {}
+            if v != graph.source and graph.comp_entry[graph.comp[v]] == v:
+                e = graph.parent_edge[v]
+                if 0 <= e < graph.m:
+                    keys.update(_edge_assets(graph, e, seg_p, sup_p))
+                keys.update(vertex_site.get(v, ()))
+            link_cache[v] = keys
+        return keys
+
+    def add(v: int, log_factor: float) -> None:
+        if graph.pre[v] < 0:
+            return  # not reached from an NRO: its premises are not served anyway
+        a = graph.pre[v]
+        diff[a] += log_factor
+        diff[a + graph.size[v]] -= log_factor
+
+    vertices = {graph.bridge_child[e] for e in exposed_edges if e in graph.bridges and e in graph.bridge_child}
+    vertices.update(v for v in vertex_site if graph.comp_entry[graph.comp[v]] == v)
+    for v in vertices:
+        above = link(graph.tparent[v]) if graph.tparent[v] >= 0 else {}
+        total = sum(math.log(max(1.0 - p, FLOOR)) for key, p in link(v).items() if key not in above)
+        if total:
+            add(v, total)
+    for v, reach in block_reach.items():
+        if reach < 1.0:
+            add(v, float(np.log(max(reach, FLOOR))))
+    log_surv = np.cumsum(diff[:n_order])
+    surv = np.ones(n1)
+    order = np.asarray(graph.order, dtype=np.int64)
+    surv[order] = np.exp(log_surv)  # graph.order is the preorder: pre[order[i]] == i
+    return surv
+
+
+def premises_cut_probability(graph: ServiceGraph, seg_p: dict, sup_p: dict, site_p: dict, **kwargs) -> np.ndarray:
+    """Probability of losing service of each served premises, in the graph's premises order."""
+    surv = survival(graph, seg_p, sup_p, site_p, **kwargs)
+    by_pre = 1.0 - surv[np.asarray(graph.order, dtype=np.int64)]
+    by_pre[by_pre < 1e-9] = 0.0  # rounding left by the cumulative sums outside every exposed subtree
+    counts = np.diff(graph.prem_offset)
+    return np.clip(np.repeat(by_pre, counts), 0.0, 1.0)
+
+
+def expected_figures(graph: ServiceGraph, q: np.ndarray) -> dict:
+    """Probability-weighted figures, per commune and the critical sites at risk (p > 0)."""
+    ncomm = len(graph.commune_insees) + 1
+    cidx = np.where(graph.premises_commune >= 0, graph.premises_commune, ncomm - 1)
+    p = np.bincount(cidx, weights=q, minlength=ncomm)
+    h = np.bincount(cidx, weights=q * graph.premises_households, minlength=ncomm)
+    b = np.bincount(cidx, weights=q * graph.premises_businesses, minlength=ncomm)
+    crit = graph.premises_is_critical
+    c = np.bincount(cidx[crit], weights=q[crit], minlength=ncomm)
+    communes = []
+    for i in np.flatnonzero(p > 0):
+        insee = graph.commune_insees[i] if i < ncomm - 1 else ""
+        communes.append({"insee": insee, "name": graph.communes.get(insee, ""), "premises": round(float(p[i]), 2),
+                         "households": round(float(h[i]), 2), "businesses": round(float(b[i]), 2),
+                         "critical": round(float(c[i]), 4)})
+    communes.sort(key=lambda row: (-row["premises"], row["insee"]))
+    at_risk = []
+    for i in np.flatnonzero(crit & (q > 0)):
+        ci = int(graph.premises_commune[i])
+        at_risk.append({"code": graph.premises_codes[i], "category": graph.premises_critical[i],
+                        "commune": graph.commune_insees[ci] if ci >= 0 else "", "probability": round(float(q[i]), 4)})
+    at_risk.sort(key=lambda row: (-row["probability"], row["code"]))
+    return {"premises": round(float(q.sum()), 2), "households": round(float(h.sum()), 2),
+            "businesses": round(float(b.sum()), 2), "critical_sites": round(float(q[crit].sum()), 4),
+            "communes": communes, "criticalSitesAtRisk": at_risk}

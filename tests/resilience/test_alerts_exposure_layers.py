@@ -1,0 +1,86 @@
+"""Exposure outputs: the paged GeoJSON of the endpoint, the `exposure` vector tiles (decoded with
+mapbox-vector-tile, scoping) and the warm_graph task on the real worker."""
+import mapbox_vector_tile
+import pytest
+
+from organisations.models import OrganisationKind
+from resilience.services.exposure import refresh_alert
+from resilience.services.graph import graph_cache
+from resilience.services.ingest import ingest_payload
+from tests.builders import build_small_network
+from tests.network.layer_helpers import origin_wgs84, tile_of
+
+from .capdocs import cap
+
+MVT = "application/vnd.mapbox-vector-tile"
+
+
+@pytest.fixture
+def exposed(db):
+    net = build_small_network()
+    alert = ingest_payload(cap(), "cap").alerts[0]  # orange wind over the north-east (test_alerts_exposure)
+    [run] = refresh_alert(alert)
+    return net, alert, run
+
+
+def test_exposure_geojson_is_wgs84_ordered_and_paged(exposed, token_client):
+    net, alert, _run = exposed
+    client, _ = token_client(net.network.owner)
+    body = client.get(f"/api/v1/alerts/{alert.pk}/exposure/", {"network": "net-a", "limit": 4}).json()
+    assets = body["assets"]
+    assert (assets["count"], assets["limit"], assets["offset"], assets["next_offset"]) == (9, 4, 0, 4)
+    # segments first (no site exposed to wind), most probable first: CM-D1b .15, then .10 by code
+    assert [f["properties"]["code"] for f in assets["features"]] == ["CM-D1b", "CM-D1a", "CM-T1", "CM-D2"]
+    lon, lat = assets["features"][0]["geometry"]["coordinates"][0]
+    assert -4.2 < lon < -4.0 and 47.9 < lat < 48.1  # Quimper, WGS84
+    last = client.get(f"/api/v1/alerts/{alert.pk}/exposure/", {"network": "net-a", "limit": 4, "offset": 8}).json()["assets"]
+    assert [f["properties"]["kind"] for f in last["features"]] == ["enclosures"] and last["next_offset"] is None
+    assert body["per_commune"][0]["premises_cut"] == 6 and body["impact"]["expected"]["premises"] > 2
+    bad = client.get(f"/api/v1/alerts/{alert.pk}/exposure/", {"network": "net-a", "limit": 0})
+    assert bad.status_code == 400 and bad.json()["errors"][0]["path"] == "limit"
+
+
+def tile_codes(client, alert, layer, zoom=14):
+    z, x, y = tile_of(*origin_wgs84(500, -300), zoom)
+    found = {}
+    for tx in (x - 1, x, x + 1):
+        for ty in (y - 1, y, y + 1):
+            response = client.get(f"/tiles/exposure/{z}/{tx}/{ty}.pbf", {"network": "net-a", "alert": alert.pk})
+            if response.status_code == 200:
+                assert response["Content-Type"] == MVT
+                for f in mapbox_vector_tile.decode(response.content).get(layer, {"features": []})["features"]:
+                    found[f["properties"]["code"]] = f["properties"]["probability"]
+            else:
+                assert response.status_code == 204
+    return found
+
+
+def test_exposure_tiles_carry_the_probability_and_are_scoped(exposed, token_client, make_org):
+    net, alert, _run = exposed
+    client, _ = token_client(net.network.operator, "operator_agent")
+    assert tile_codes(client, alert, "exposure_segments") == pytest.approx(
+        {"CM-T1": 0.10, "CM-D1a": 0.10, "CM-D1b": 0.15, "CM-D2": 0.05})
+    assert tile_codes(client, alert, "exposure_supports") == pytest.approx({"PT-A1": 0.10, "PT-PBO1": 0.10, "PT-PBO2": 0.05})
+    assert tile_codes(client, alert, "exposure_supports", zoom=12) == {}  # supports from z13
+    tilejson = client.get("/tiles/exposure.json", {"network": "net-a", "alert": alert.pk}).json()
+    assert tilejson["tiles"][0].endswith(f"/tiles/exposure/{{z}}/{{x}}/{{y}}.pbf?network=net-a&alert={alert.pk}")
+    assert {layer["id"] for layer in tilejson["vector_layers"]} == {"exposure_segments", "exposure_supports", "exposure_sites"}
+    other, _ = token_client(make_org("oi-b", kind=OrganisationKind.OPERATOR), "operator_agent")
+    z, x, y = tile_of(*origin_wgs84(500, -300), 14)
+    assert other.get(f"/tiles/exposure/{z}/{x}/{y}.pbf", {"network": "net-a", "alert": alert.pk}).status_code == 404
+    assert client.get(f"/tiles/exposure/{z}/{x}/{y}.pbf", {"network": "net-a", "alert": 999999}).status_code == 404
+    missing = client.get(f"/tiles/exposure/{z}/{x}/{y}.pbf", {"network": "net-a"})
+    assert missing.status_code == 400 and missing.json()["errors"][0]["path"] == "alert"
+
+
+def test_warm_graph_task_builds_once_per_version(transactional_db, celery_worker):
+    from resilience.tasks import warm_graph
+
+    net = build_small_network()
+    graph_cache.clear()
+    first = warm_graph.delay(net.network.pk).get(timeout=30)
+    assert first["built"] is True and first["version"] == net.network.version
+    assert warm_graph.delay(net.network.pk).get(timeout=30)["built"] is False  # warm: nothing rebuilt
+    net.network.bump_version()
+    again = warm_graph.delay(net.network.pk).get(timeout=30)
+    assert again["built"] is True and again["version"] == net.network.version
