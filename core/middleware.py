@@ -25,3 +25,25 @@ class RequestIdMiddleware:
             request_id_var.reset(token)
         response["X-Request-ID"] = request_id
         return response
+
+
+class ApiUtcMiddleware:
+    """The API speaks UTC (ISO 8601 with offset); the web UI speaks Europe/Paris (TIME_ZONE).
+
+    DRF renders datetimes in the current time zone, so API requests activate UTC for their duration.
+    """
+
+    prefixes = ("/api/", "/tmf-api/")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not request.path.startswith(self.prefixes):
+            return self.get_response(request)
+        from datetime import timezone as dt_timezone
+
+        from django.utils import timezone
+
+        with timezone.override(dt_timezone.utc):
+            return self.get_response(request)

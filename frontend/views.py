@@ -87,10 +87,13 @@ def commune_summary_pdf(request, insee):
     from weasyprint import HTML
 
     from .services.commune_map import commune_svg
+    from .services.commune_summary import critical_by_category
 
     summary, networks = _commune_summary_or_404(request, insee)
-    svg = commune_svg(insee, list(networks.values_list("pk", flat=True)), width=420, max_height=360)
-    html = render_to_string("frontend/commune_summary_pdf.html", {"summary": summary, "svg": svg, "now": timezone.now()}, request=request)
+    svg = commune_svg(insee, list(networks.values_list("pk", flat=True)), width=420, max_height=340)
+    context = {"summary": summary, "svg": svg, "now": timezone.now(),
+               "critical_groups": critical_by_category(summary.critical_sites)}  # one row per category: fits one page
+    html = render_to_string("frontend/commune_summary_pdf.html", context, request=request)
     pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="synthese-{insee}.pdf"'

@@ -35,6 +35,16 @@ class CommuneSummary:
     networks: list = field(default_factory=list)
 
 
+def critical_by_category(sites: list) -> list[dict]:
+    """Critical sites counted per category and state, for the one-page PDF (a town has dozens)."""
+    rows: dict = {}
+    for site in sites:
+        row = rows.setdefault(site.category, {"label": site.label, "total": 0, "ok": 0, "exposed": 0, "cut": 0})
+        row["total"] += 1
+        row[site.state] += 1
+    return list(rows.values())
+
+
 def commune_networks(principal, commune: Commune):
     """Networks whose figures this principal may see for the commune (None if not allowed at all)."""
     serving = Network.objects.filter(pk__in=Premises.objects.filter(commune=commune).values("network"))

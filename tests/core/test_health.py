@@ -55,3 +55,13 @@ def test_openapi_schema_generates_and_documents_token_auth(client, db):
     schema = response.json()
     assert schema["components"]["securitySchemes"]["apiToken"]["name"] == "Authorization"
     assert "/api/v1/impact/" in schema["paths"] and "/tmf-api/troubleTicket/v4/troubleTicket" in schema["paths"]
+
+
+def test_api_datetimes_are_utc(make_org, token_client):
+    from core.audit import record
+
+    org = make_org("syn-a")
+    record(org, "update", organisation=org)
+    client, _ = token_client(org, role="auditor")
+    created = client.get("/api/v1/audit/").json()["results"][0]["created_at"]
+    assert created.endswith("Z") or created.endswith("+00:00"), created

@@ -110,3 +110,26 @@ def test_commune_map_draws_the_alert_area_and_exposed_segments(client, mayor):
     manual_alert(net.network, net.network.owner)
     html = client.get("/communes/29232/").content.decode()
     assert 'fill="#f08a24"' in html and 'stroke="#ff00ff"' in html
+
+
+def test_pdf_stays_one_page_with_many_critical_sites(client, mayor, tmp_path):
+    """A town has dozens of schools and care homes: the PDF counts them per category."""
+    from django.contrib.gis.geos import Point
+
+    from network.models import Premises
+
+    user, net = mayor
+    pbo = net.enclosures["BP-PBO3"]
+    Premises.objects.bulk_create(
+        Premises(network=net.network, code=f"AD-SCHOOL-{i}", geom=Point(pbo.geom.x + 5 * i, pbo.geom.y - 30, srid=2154),
+                 commune_id="29232", pbo=pbo, critical_category="school", address=f"{i} rue des Écoles")
+        for i in range(40)
+    )
+    client.force_login(user)
+    pdf = tmp_path / "summary.pdf"
+    pdf.write_bytes(client.get("/communes/29232/pdf/").content)
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    assert dict(line.split(":", 1) for line in info.splitlines() if ":" in line)["Pages"].strip() == "1"
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    school = next(line for line in text.splitlines() if line.strip().startswith("École"))
+    assert school.split()[1:3] == ["40", "40"]  # total, in service
