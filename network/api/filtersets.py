@@ -30,13 +30,13 @@ class CommuneIntersectsFilter(filters.CharFilter):
 
 
 class LayerFilterSet(filters.FilterSet):
+    commune = CommuneIntersectsFilter(label=_("commune (code INSEE)"))
     code = CharInFilter(field_name="code", label=_("codes GraceTHD (séparés par des virgules)"))
     status = CharInFilter(field_name="status", label=_("statut"))
 
 
 class SiteFilterSet(LayerFilterSet):
     site_type = ChoiceInFilter(choices=SiteType.choices, label=_("type logique"))
-    commune = CommuneIntersectsFilter(label=_("commune (code INSEE)"))
 
     class Meta:
         model = Site
@@ -47,7 +47,6 @@ class SupportFilterSet(LayerFilterSet):
     support_type = ChoiceInFilter(choices=SupportType.choices, label=_("type physique"))
     owner = ChoiceInFilter(choices=SupportOwner.choices, label=_("propriétaire"))
     state = ChoiceInFilter(choices=AssetState.choices, label=_("état"))
-    commune = CommuneIntersectsFilter(label=_("commune (code INSEE)"))
 
     class Meta:
         model = SupportPoint
@@ -56,7 +55,6 @@ class SupportFilterSet(LayerFilterSet):
 
 class RouteFilterSet(LayerFilterSet):
     laying_mode = ChoiceInFilter(choices=LayingMode.choices, label=_("mode d'implantation (cm_typ_imp)"))
-    commune = CommuneIntersectsFilter(label=_("commune (code INSEE)"))
 
     class Meta:
         model = RouteSegment
@@ -65,7 +63,6 @@ class RouteFilterSet(LayerFilterSet):
 
 class CableFilterSet(LayerFilterSet):
     role = ChoiceInFilter(choices=CableRole.choices, label=_("rôle"))
-    commune = CommuneIntersectsFilter(label=_("commune (code INSEE)"))
 
     class Meta:
         model = Cable
@@ -74,7 +71,6 @@ class CableFilterSet(LayerFilterSet):
 
 class EnclosureFilterSet(LayerFilterSet):
     enclosure_type = ChoiceInFilter(choices=EnclosureType.choices, label=_("type logique"))
-    commune = CommuneIntersectsFilter(label=_("commune (code INSEE)"))
 
     class Meta:
         model = Enclosure
