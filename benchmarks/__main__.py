@@ -151,8 +151,9 @@ def bench_exposure(args) -> dict:
 
 def bench_complex(args) -> dict:
     """Complex-connection detection on a kept network: first run and idempotent re-run."""
-    from network.models import ComplexConnection, Network
-    from network.services.complex_connections.detect import detect_complex_connections
+    from complex_connections.models import ComplexConnection
+    from network.models import Network
+    from complex_connections.services.detect import detect_complex_connections
 
     network = Network.objects.get(slug=args.network)
     ComplexConnection.objects.filter(network=network).delete()

@@ -71,9 +71,10 @@ def main():
     django.setup()
     from django.db import connection
 
-    from network.models import ComplexConnection, Network, Premises, RouteSegment
-    from network.services.complex_connections.detect import detect_complex_connections
-    from network.services.complex_connections.export import totals
+    from complex_connections.models import ComplexConnection
+    from network.models import Network, Premises, RouteSegment
+    from complex_connections.services.detect import detect_complex_connections
+    from complex_connections.services.export import totals
     from organisations.models import Organisation, OrganisationKind
 
     slug = f"bench-complex-{args.premises}"

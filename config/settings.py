@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "network",
     "resilience",
     "incidents",
+    "complex_connections",
     "webhooks",
     "frontend",
 ]
@@ -250,7 +251,7 @@ CELERY_BEAT_SCHEDULE["resilience-refresh-exposures"] = {"task": "resilience.task
 
 # --- Complex connections (raccordements complexes, issue 10) ----------------------------------
 # Detection thresholds (metres / units); unit costs and aid tiers live in the admin
-# (ComplexConnectionCostModel). See docs/complex-connections.md.
+# (ComplexConnectionCostModel). Read by the complex_connections app; see docs/complex-connections.md.
 COMPLEX_CONNECTIONS = {
     "DROP_LENGTH_M": 100,          # long_drop: straight line premises → serving PBO above this
     "NO_ROUTE_DISTANCE_M": 50,     # no_route: no route segment (cheminement) within this distance

@@ -7,14 +7,9 @@ from .topology import (
 )
 from .premises import ConnectionStatus, CriticalCategory, Premises
 from .imports import ImportRun
-from .complex_connection import (
-    ComplexConnection, ComplexConnectionAttachment, ComplexConnectionCostModel, ComplexConnectionNote,
-    ComplexConnectionStatus,
-)
 
 __all__ = [
-    "Cable", "CableRole", "ComplexConnection", "ComplexConnectionAttachment", "ComplexConnectionCostModel",
-    "ComplexConnectionNote", "ComplexConnectionStatus", "CableRoute", "Commune", "ConnectionStatus", "CriticalCategory", "Departement",
+    "Cable", "CableRole", "CableRoute", "Commune", "ConnectionStatus", "CriticalCategory", "Departement",
     "Enclosure", "EnclosureType", "ImportRun", "LayingMode", "Network", "Node", "Premises", "RouteSegment",
     "Site", "SiteType", "SupportOwner", "SupportPoint", "SupportType",
 ]

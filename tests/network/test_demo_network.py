@@ -17,7 +17,7 @@ def test_first_run_generates_demo_29_and_second_run_keeps_it():
     assert Premises.objects.filter(network=net, commune_id="29232", critical_category="town_hall").exists()  # Quimper
     codes = list(Premises.objects.filter(network=net).order_by("code").values_list("code", "geom"))
     version = net.version
-    from network.models import ComplexConnection
+    from complex_connections.models import ComplexConnection
     from resilience.models import Alert
 
     cases = ComplexConnection.objects.filter(network=net)

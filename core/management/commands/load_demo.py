@@ -78,8 +78,8 @@ class Command(BaseCommand):
 
     def detect_cases(self, network) -> int:
         """Complex connections of the demo network, detected once so the list and map show cases."""
-        from network.models import ComplexConnection
-        from network.services.complex_connections.detect import detect_complex_connections
+        from complex_connections.models import ComplexConnection
+        from complex_connections.services.detect import detect_complex_connections
 
         detect_complex_connections(network)
         return ComplexConnection.objects.filter(network=network).count()

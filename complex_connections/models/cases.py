@@ -2,7 +2,7 @@
 reach, their cost estimate with the 2025 State aid for private-domain works, and their follow-up
 until connected.
 
-A case is a premises-level fact of the network, found by `network.services.complex_connections`
+A case is a premises-level fact of the network, found by `complex_connections.services`
 (rules named in `rules.py`), costed with the network's `ComplexConnectionCostModel` (`costs.py`)
 and followed through a small workflow (`ComplexConnectionStatus`, transitions in
 `ComplexConnection.TRANSITIONS`).
@@ -53,6 +53,7 @@ class ComplexConnectionCostModel(models.Model):
     scope_lookups = ("network__owner", "network__operator")
 
     class Meta:
+        db_table = "network_complexconnectioncostmodel"  # created by network 0003, kept when the model moved here
         verbose_name = _("modèle de coût des raccordements complexes")
         verbose_name_plural = _("modèles de coût des raccordements complexes")
         constraints = [
@@ -65,7 +66,7 @@ class ComplexConnectionCostModel(models.Model):
 
     def save(self, *args, **kwargs):
         super().save(*args, **kwargs)
-        from network.services.complex_connections.costs import recompute_for_cost_model
+        from complex_connections.services.costs import recompute_for_cost_model
 
         recompute_for_cost_model(self)
 
@@ -131,6 +132,7 @@ class ComplexConnection(models.Model):
     scope_lookups = ("network__owner", "network__operator", "assigned_organisation")
 
     class Meta:
+        db_table = "network_complexconnection"  # created by network 0003, kept when the model moved here
         verbose_name = _("raccordement complexe")
         verbose_name_plural = _("raccordements complexes")
         ordering = ["-priority_score", "id"]
@@ -141,7 +143,7 @@ class ComplexConnection(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["network", "status"]),
+            models.Index(fields=["network", "status"], name="network_com_network_7798a3_idx"),
             GinIndex(fields=["rules"], name="complex_connection_rules_gin"),
         ]
 
@@ -166,6 +168,7 @@ class ComplexConnectionNote(models.Model):
     scope_lookups = ("case__network__owner", "case__network__operator", "case__assigned_organisation")
 
     class Meta:
+        db_table = "network_complexconnectionnote"  # created by network 0003, kept when the model moved here
         verbose_name = _("note de raccordement complexe")
         verbose_name_plural = _("notes de raccordement complexe")
         ordering = ["created_at", "id"]
@@ -173,7 +176,7 @@ class ComplexConnectionNote(models.Model):
 
 class ComplexConnectionAttachment(models.Model):
     """A file attached to a case (*pièce jointe*: survey photo, quote, aid form). Type and size
-    are checked on upload (`network.services.complex_connections.attachments`)."""
+    are checked on upload (`complex_connections.services.attachments`)."""
 
     case = models.ForeignKey(ComplexConnection, on_delete=models.CASCADE, related_name="attachments")
     file = models.FileField(_("fichier"), upload_to="complex-connections/%Y/%m/")
@@ -188,6 +191,7 @@ class ComplexConnectionAttachment(models.Model):
     scope_lookups = ("case__network__owner", "case__network__operator", "case__assigned_organisation")
 
     class Meta:
+        db_table = "network_complexconnectionattachment"  # created by network 0003, kept when the model moved here
         verbose_name = _("pièce jointe de raccordement complexe")
         verbose_name_plural = _("pièces jointes de raccordement complexe")
         ordering = ["created_at", "id"]

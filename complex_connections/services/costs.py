@@ -49,7 +49,7 @@ class Estimate:
 
 def cost_model_for(network):
     """The network's own cost model, else the shipped defaults (created if someone deleted them)."""
-    from network.models import ComplexConnectionCostModel
+    from complex_connections.models import ComplexConnectionCostModel
 
     own = ComplexConnectionCostModel.objects.filter(network=network).first() if network is not None else None
     if own is not None:
@@ -164,7 +164,7 @@ def recompute_for_cost_model(cost_model, *, actor=None, organisation=None) -> in
     for the shipped defaults, those of every network without a cost model of its own."""
     from django.utils import timezone
 
-    from network.models import ComplexConnection, ComplexConnectionCostModel
+    from complex_connections.models import ComplexConnection, ComplexConnectionCostModel
 
     from .audit import bulk_audit, summary
 

@@ -5,11 +5,12 @@ from decimal import Decimal
 import pytest
 from django.contrib.gis.geos import Point
 
-from network.models import ComplexConnectionCostModel, Enclosure, EnclosureType, Node
-from network.services.complex_connections.costs import cost_model_for, estimate
-from network.services.complex_connections.detect import StormDamage, detect_complex_connections
-from network.services.complex_connections.rules import private_length, private_tier
-from tests.network.complex_connections_helpers import BUILT_CASES, cases_by_code, cc_thresholds, move, small  # noqa: F401
+from complex_connections.models import ComplexConnectionCostModel
+from network.models import Enclosure, EnclosureType, Node
+from complex_connections.services.costs import cost_model_for, estimate
+from complex_connections.services.detect import StormDamage, detect_complex_connections
+from complex_connections.services.rules import private_length, private_tier
+from tests.complex_connections.complex_connections_helpers import BUILT_CASES, cases_by_code, cc_thresholds, move, small  # noqa: F401
 
 
 def test_shipped_default_cost_model(db):
@@ -179,7 +180,7 @@ def test_critical_site_first(small):
     hospital.connection_status = "RD"
     hospital.save()
     detect_complex_connections(small.network)
-    from network.models import ComplexConnection
+    from complex_connections.models import ComplexConnection
 
     first = ComplexConnection.objects.filter(network=small.network).first()
     assert first.premises.code == "AD-2-1" and first.priority_score >= 1000

@@ -26,7 +26,7 @@ def bulk_audit(entries, *, actor=None, organisation=None) -> int:
     """entries: [(case, action, before, after)]. One insert for all."""
     if not entries:
         return 0
-    from network.models import ComplexConnection
+    from complex_connections.models import ComplexConnection
 
     ct = ContentType.objects.get_for_model(ComplexConnection)
     request_id = request_id_var.get() if request_id_var.get() != "-" else ""

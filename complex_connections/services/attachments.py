@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _t
 
 from core.audit import record
-from network.models import ComplexConnectionAttachment
+from complex_connections.models import ComplexConnectionAttachment
 
 from .rules import thresholds
 

@@ -179,7 +179,8 @@ def _inputs(row: dict) -> dict:
 
 def detect_complex_connections(network, *, storm: StormDamage | None = None, actor=None, organisation=None) -> DetectionResult:
     """Detect, price and upsert the complex connection cases of `network` (see the module doc)."""
-    from network.models import ComplexConnection, ComplexConnectionStatus, Premises
+    from complex_connections.models import ComplexConnection, ComplexConnectionStatus
+    from network.models import Premises
 
     started = time.monotonic()
     th = R.thresholds()

@@ -25,15 +25,15 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
-from network.models import ComplexConnection
-from network.services.complex_connections import attachments as attachment_service
-from network.services.complex_connections import export, workflow
+from complex_connections.models import ComplexConnection
+from complex_connections.services import attachments as attachment_service
+from complex_connections.services import export, workflow
 from organisations.models import Organisation, OrganisationKind
 from organisations.models.membership import AGGREGATE_ONLY_ROLES, WRITE_ROLES
 from organisations.scoping import Principal, principal_for, scope_q_for
 
-from .complex_connections_filtersets import ComplexConnectionFilterSet
-from .complex_connections_serializers import (
+from .filtersets import ComplexConnectionFilterSet
+from .serializers import (
     ComplexConnectionAttachmentSerializer, ComplexConnectionDetailSerializer, ComplexConnectionNoteSerializer,
     ComplexConnectionSerializer, ComplexConnectionUpdateSerializer, TotalsQuerySerializer, TransitionSerializer,
 )

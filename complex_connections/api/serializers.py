@@ -2,7 +2,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from network.models import (
+from complex_connections.models import (
     ComplexConnection, ComplexConnectionAttachment, ComplexConnectionNote, ComplexConnectionStatus,
 )
 

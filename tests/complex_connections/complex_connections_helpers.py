@@ -33,6 +33,6 @@ def small(db, cc_thresholds):
 
 
 def cases_by_code(network) -> dict:
-    from network.models import ComplexConnection
+    from complex_connections.models import ComplexConnection
 
     return {c.premises.code: c for c in ComplexConnection.objects.filter(network=network).select_related("premises")}

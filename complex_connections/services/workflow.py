@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _t
 
 from core.audit import record
-from network.models import ComplexConnection, ComplexConnectionNote, ComplexConnectionStatus
+from complex_connections.models import ComplexConnection, ComplexConnectionNote, ComplexConnectionStatus
 from webhooks.services.outbox import emit
 
 from .audit import summary

@@ -4,8 +4,8 @@ from django.contrib.gis.geos import Polygon
 from django.utils.translation import gettext_lazy as _
 from rest_framework.exceptions import ValidationError
 
-from network.models import ComplexConnection, ComplexConnectionStatus
-from network.services.complex_connections.rules import RULES
+from complex_connections.models import ComplexConnection, ComplexConnectionStatus
+from complex_connections.services.rules import RULES
 
 
 def parse_bbox(value: str) -> Polygon:

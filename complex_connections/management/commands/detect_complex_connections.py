@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand
 
 from core.management.base import refuse
 from network.models import Network, SupportPoint
-from network.services.complex_connections.detect import StormDamage, detect_complex_connections
+from complex_connections.services.detect import StormDamage, detect_complex_connections
 
 
 class Command(BaseCommand):

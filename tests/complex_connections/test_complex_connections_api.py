@@ -7,11 +7,11 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from core.models import AuditEvent
-from network.models import ComplexConnection
-from network.services.complex_connections.detect import detect_complex_connections
+from complex_connections.models import ComplexConnection
+from complex_connections.services.detect import detect_complex_connections
 from organisations.models import OrganisationKind
 from tests.builders import build_small_network
-from tests.network.complex_connections_helpers import cases_by_code, cc_thresholds, small  # noqa: F401
+from tests.complex_connections.complex_connections_helpers import cases_by_code, cc_thresholds, small  # noqa: F401
 
 URL = "/api/v1/complex-connections/"
 

@@ -52,7 +52,7 @@ class ComplexConnectionAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         """Edits go through the workflow service: re-pricing on hard surface, audit row."""
-        from .services.complex_connections.workflow import update_case
+        from .services.workflow import update_case
 
         changes = {name: form.cleaned_data[name] for name in form.changed_data if name in ("hard_surface", "assigned_organisation")}
         if changes:

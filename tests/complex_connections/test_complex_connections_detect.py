@@ -8,11 +8,11 @@ from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 
 from core.models import AuditEvent
-from network.models import ComplexConnection, ComplexConnectionCostModel
-from network.services.complex_connections import workflow
-from network.services.complex_connections.detect import detect_complex_connections
+from complex_connections.models import ComplexConnection, ComplexConnectionCostModel
+from complex_connections.services import workflow
+from complex_connections.services.detect import detect_complex_connections
 from tests.builders import build_small_network
-from tests.network.complex_connections_helpers import BUILT_CASES, cases_by_code, cc_thresholds, move, small  # noqa: F401
+from tests.complex_connections.complex_connections_helpers import BUILT_CASES, cases_by_code, cc_thresholds, move, small  # noqa: F401
 
 
 def audit_actions(case_pk):
@@ -182,14 +182,14 @@ def test_admin_pages(small, client, django_user_model):
     client.force_login(admin)
     default = ComplexConnectionCostModel.objects.get(network__isnull=True)
     case = cases_by_code(small.network)["AD-3-2"]
-    for url in ("/admin/network/complexconnection/", f"/admin/network/complexconnection/{case.pk}/change/",
-                "/admin/network/complexconnectioncostmodel/", f"/admin/network/complexconnectioncostmodel/{default.pk}/change/"):
+    for url in ("/admin/complex_connections/complexconnection/", f"/admin/complex_connections/complexconnection/{case.pk}/change/",
+                "/admin/complex_connections/complexconnectioncostmodel/", f"/admin/complex_connections/complexconnectioncostmodel/{default.pk}/change/"):
         assert client.get(url).status_code == 200, url
     data = {f: getattr(default, f) for f in (
         "base_connection", "trench_per_m", "conduit_per_m", "aerial_per_m", "facade_per_m", "new_pole", "chamber",
         "vertical_cabling_per_housing", "aid_under_10m", "aid_10_30m", "aid_over_30m")}
     data["trench_per_m"] = "100"
-    response = client.post(f"/admin/network/complexconnectioncostmodel/{default.pk}/change/", {**data, "network": ""})
+    response = client.post(f"/admin/complex_connections/complexconnectioncostmodel/{default.pk}/change/", {**data, "network": ""})
     assert response.status_code == 302
     case.refresh_from_db()
     assert case.estimated_cost == Decimal("4520.00")  # re-priced by the admin save
