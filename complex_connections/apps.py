@@ -9,3 +9,8 @@ class ComplexConnectionsConfig(AppConfig):
 
     name = "complex_connections"
     verbose_name = _("Raccordements complexes")
+
+    def ready(self):
+        from . import events  # registers this app's event types (webhooks.registry)
+
+        events.register()

@@ -7,3 +7,8 @@ class IncidentsConfig(AppConfig):
 
     name = "incidents"
     verbose_name = _("Incidents")
+
+    def ready(self):
+        from . import events  # registers this app's event types (webhooks.registry)
+
+        events.register()

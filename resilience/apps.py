@@ -7,3 +7,8 @@ class ResilienceConfig(AppConfig):
 
     name = "resilience"
     verbose_name = _("Résilience")
+
+    def ready(self):
+        from . import events  # registers this app's event types (webhooks.registry)
+
+        events.register()

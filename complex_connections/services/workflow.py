@@ -12,6 +12,7 @@ from core.audit import record
 from complex_connections.models import ComplexConnection, ComplexConnectionNote, ComplexConnectionStatus
 from webhooks.services.outbox import emit
 
+from ..events import STATUS_CHANGE
 from .audit import summary
 from .costs import COST_FIELDS, apply_estimate, cost_model_for
 
@@ -38,7 +39,7 @@ def transition(case: ComplexConnection, to_status: str, *, reason: str = "", act
         case.save(update_fields=["status", "abandon_reason", "status_changed_at", "updated_at"])
         record(case, "update", actor=actor, organisation=organisation, before=before, after=summary(case))
         emit(
-            "ComplexConnectionStatusChangeEvent",
+            STATUS_CHANGE,
             {"complexConnection": {"id": case.pk, "network": case.network.slug, "premises": case.premises.code,
                                    "from": before["status"], "status": case.status, "reason": case.abandon_reason}},
             organisations=[case.network.owner_id, case.network.operator_id, case.assigned_organisation_id],

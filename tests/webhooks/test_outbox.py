@@ -16,6 +16,6 @@ def test_events_of_one_subject_are_numbered_in_order(db):
 
 def test_event_rolls_back_with_the_change(db):
     with pytest.raises(RuntimeError), transaction.atomic():
-        emit("AlertCreated", {}, organisations=[1])
+        emit("alert.created", {}, organisations=[1])
         raise RuntimeError("the change failed")
     assert not OutboxEvent.objects.exists()

@@ -2,7 +2,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from ..models import Delivery, DeliveryAttempt, Subscription, SubscriptionStatus
-from ..services.catalogue import EVENT_TYPES
+from ..registry import event_type_names
 from ..services.envelope import envelope
 
 
@@ -11,7 +11,7 @@ class SubscriptionSerializer(serializers.ModelSerializer):
 
     organisation = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     callback = serializers.CharField(max_length=2000)
-    event_types = serializers.ListField(child=serializers.ChoiceField(choices=sorted(EVENT_TYPES)), required=False)
+    event_types = serializers.ListField(child=serializers.ChoiceField(choices=sorted(event_type_names())), required=False)
     status = serializers.ChoiceField(
         choices=[SubscriptionStatus.ACTIVE, SubscriptionStatus.DISABLED], required=False,
         help_text=_("active ou disabled ; « failing » est posé par le système après un envoi abandonné."),
@@ -62,6 +62,10 @@ class EventTypeSerializer(serializers.Serializer):
     name = serializers.CharField()
     description = serializers.CharField()
     family = serializers.CharField()
+    app = serializers.CharField()
+    subject = serializers.CharField()
+    emitted = serializers.BooleanField()
+    payload = serializers.JSONField(help_text="JSON Schema of the envelope's `event` member")
 
 
 class DeliveryAttemptSerializer(serializers.ModelSerializer):

@@ -24,7 +24,7 @@ from organisations.scoping import principal_for
 from ..models import Delivery, DeliveryAttempt, DeliveryStatus, Subscription, SubscriptionSource
 from ..services import delivery as delivery_service
 from ..services import subscriptions as service
-from ..services.catalogue import catalogue
+from ..registry import catalogue
 from .serializers import (
     CreatedSubscriptionSerializer, DeliveryDetailSerializer, DeliverySerializer, EventTypeSerializer,
     HubInputSerializer, HubSubscriptionSerializer, RotatedSecretSerializer, SubscriptionCreateSerializer,

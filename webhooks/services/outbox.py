@@ -14,6 +14,7 @@ from django.db import connection, transaction
 from django.db.models import Max
 
 from ..models import OutboxEvent
+from ..registry import get_event_type
 
 # Called after commit with the new event; the delivery machinery registers itself here.
 after_commit_hooks: list = []
@@ -22,11 +23,15 @@ after_commit_hooks: list = []
 def emit(event_type: str, payload: dict, *, organisations: Iterable, subject: str = "") -> OutboxEvent:
     """Write an event to the outbox (must be called inside the change's transaction).
 
+    event_type: a registered type (`webhooks.registry.register_event_type`); anything else raises
+    `UnregisteredEventType` before a row is written.
+
     organisations: Organisation instances or ids allowed to read the subject.
     subject: a stable name of the object ("troubleTicket:42"); events of one subject get increasing
     sequence numbers (a transaction-level advisory lock on the subject makes concurrent emits of one
     subject safe, including the very first one, when there is no row yet to lock).
     """
+    get_event_type(event_type)  # raises UnregisteredEventType
     org_ids = sorted({getattr(o, "pk", o) for o in organisations if o is not None})
     sequence = 1
     if subject:

@@ -19,7 +19,7 @@ from urllib.parse import parse_qsl
 
 from django.utils.translation import gettext as _
 
-from .catalogue import EVENT_TYPES
+from ..registry import is_registered
 
 MAX_CLAUSES = 20
 
@@ -54,7 +54,7 @@ def parse_query(query: str) -> ParsedQuery:
         if not values:
             raise QueryError(_("« %(key)s » n'a pas de valeur") % {"key": key})
         if key == "eventType":
-            unknown = [v for v in values if v not in EVENT_TYPES]
+            unknown = [v for v in values if not is_registered(v)]
             if unknown:
                 raise QueryError(_("type d'événement inconnu : %(names)s") % {"names": ", ".join(unknown)})
             event_types.update(values)

@@ -12,7 +12,7 @@ from core.audit import record, snapshot
 from core.models import AuditEvent
 
 from ..models import Delivery, DeliveryStatus, Subscription, SubscriptionSource, SubscriptionStatus
-from .catalogue import EVENT_TYPES, TICKET_EVENT_TYPES
+from ..registry import TMF621, event_type_names, is_registered
 from .query import QueryError, parse_query
 from .signing import generate_secret
 from .urlguard import CallbackRefused, check_callback
@@ -47,9 +47,9 @@ def validate(callback: str, query: str, event_types: list, source: str) -> None:
     except QueryError as exc:
         errors["query"] = [str(exc)]
     else:
-        if source == SubscriptionSource.TMF and parsed.event_types - set(TICKET_EVENT_TYPES):
+        if source == SubscriptionSource.TMF and parsed.event_types - set(event_type_names(TMF621)):
             errors["query"] = [_("le hub TMF621 ne diffuse que les événements TroubleTicket*")]
-    unknown = [name for name in event_types or [] if name not in EVENT_TYPES]
+    unknown = [name for name in event_types or [] if not is_registered(name)]
     if unknown:
         errors["event_types"] = [_("type d'événement inconnu : %(names)s") % {"names": ", ".join(unknown)}]
     if errors:
@@ -60,7 +60,7 @@ def create_subscription(organisation, callback: str, *, query: str = "", event_t
                         source: str = SubscriptionSource.NATIVE, actor=None) -> Subscription:
     event_types = list(event_types or [])
     if source == SubscriptionSource.TMF and not event_types:
-        event_types = list(TICKET_EVENT_TYPES)  # the hub of the trouble-ticket API: ticket events only
+        event_types = event_type_names(TMF621)  # the hub of the trouble-ticket API: ticket events only
     validate(callback, query, event_types, source)
     with transaction.atomic():
         sub = Subscription.objects.create(
