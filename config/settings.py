@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "complex_connections",
     "webhooks",
     "frontend",
+    "demo",  # demo data loader (load_demo); on top of every domain app
 ]
 
 MIDDLEWARE = [

@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from core.api.views import ApiRootView
+from .api_root import ApiRootView
 from core.views import healthz
 
 api_v1 = [
@@ -19,6 +19,7 @@ api_v1 = [
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("api/v1/", include(api_v1)),
+    path("tiles/", include("resilience.tiles_urls")),
     path("tiles/", include("network.tiles_urls")),
     path("tmf-api/troubleTicket/v4/", include("incidents.tmf_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import connection
 
 import redis
+from celery import current_app  # the project app (config.celery), set as current when created
 
 
 def check_database() -> tuple[bool, str, str]:
@@ -36,10 +37,8 @@ def check_redis(url: str | None = None) -> tuple[bool, str]:
 
 def check_celery(timeout: float | None = None) -> tuple[bool, str]:
     """Ping live workers through the broker's broadcast channel (does not queue behind a backlog)."""
-    from config.celery import app
-
     try:
-        replies = app.control.ping(timeout=timeout or settings.HEALTH_CELERY_TIMEOUT)
+        replies = current_app.control.ping(timeout=timeout or settings.HEALTH_CELERY_TIMEOUT)
     except Exception as exc:
         return False, f"error: {exc.__class__.__name__}: {str(exc)[:200]}"
     if not replies:

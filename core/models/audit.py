@@ -3,7 +3,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from organisations.scoping import RestrictedQuerySet
+from ..scoping import RestrictedQuerySet
 
 
 class AuditEvent(models.Model):

@@ -1,7 +1,7 @@
 from django.urls import path, re_path
 from rest_framework.routers import SimpleRouter
 
-from core.api.audit import AuditEventViewSet
+from .audit import AuditEventViewSet
 
 from .views import MeView, OrganisationViewSet
 

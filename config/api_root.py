@@ -1,3 +1,4 @@
+"""The API root (/api/v1/): URL wiring of the project, so it lives in `config`, above every app."""
 from importlib import import_module
 
 from drf_spectacular.types import OpenApiTypes

@@ -5,15 +5,21 @@ second `make run` never overwrites what the users changed. The demo network is a
 about 25 000 premises over the communes of the Finistère around Quimper (fixed seed, so every fresh install shows
 the same network), owned by the demo syndicate and operated by `oi-armor`.
 """
+import json
+from datetime import timedelta
+
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
-from network.models import Network
+from complex_connections.models import ComplexConnection
+from complex_connections.services.detect import detect_complex_connections
+from network.models import Commune, Network
 from network.services.generator import generate_network
 from network.services.generator.target import is_empty, prepare_network
-
 from organisations.models import Membership, Organisation, OrganisationKind, Role
+from resilience.services.ingest import ingest_payload
 
 DEMO_PASSWORD = "vigie-demo-2026"
 
@@ -78,23 +84,12 @@ class Command(BaseCommand):
 
     def detect_cases(self, network) -> int:
         """Complex connections of the demo network, detected once so the list and map show cases."""
-        from complex_connections.models import ComplexConnection
-        from complex_connections.services.detect import detect_complex_connections
-
         detect_complex_connections(network)
         return ComplexConnection.objects.filter(network=network).count()
 
     def load_storm(self, network) -> None:
         """An orange wind alert over Quimper for the next two days, drawn by the crisis cell: its
         exposure is computed by the worker once `make run` has started it."""
-        import json
-        from datetime import timedelta
-
-        from django.utils import timezone
-
-        from network.models import Commune
-        from resilience.services.ingest import ingest_payload
-
         area = Commune.objects.get(insee="29232").geom.envelope
         area.transform(4326)
         now = timezone.now()

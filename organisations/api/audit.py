@@ -10,10 +10,9 @@ from django.http import StreamingHttpResponse
 from rest_framework import permissions, serializers, viewsets
 from rest_framework.decorators import action
 
+from core.models import AuditEvent
 from organisations.models import Role
 from organisations.scoping import principal_for
-
-from ..models import AuditEvent
 
 AUDIT_ROLES = (Role.AUDITOR, Role.ADMIN)
 CSV_FIELDS = ["id", "created_at", "action", "object_type", "object_id", "object_repr", "actor", "organisation",
