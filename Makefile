@@ -2,7 +2,9 @@
 #   make run    installs what is missing, starts PostgreSQL+PostGIS and Redis under var/ (unless
 #               DATABASE_URL / REDIS_URL are set), migrates, loads the demo on first run, then runs
 #               web + Celery worker + beat under honcho. Ctrl-C stops the three.
-#   make test   same set-up without demo data, then pytest against the real PostGIS and Redis.
+#   make test   same set-up without demo data, then `make lint`, then pytest against the real PostGIS and Redis.
+#   make lint   ruff (rules in pyproject.toml), import-linter layers (.importlinter), manage.py check --deploy
+#               (production settings), makemigrations --check, the generated event catalogue of docs/webhooks.md.
 #   make stop   stops the embedded PostgreSQL and Redis (data kept under var/).
 SHELL := /bin/bash
 PORT ?= 8000
@@ -10,7 +12,7 @@ BIND ?= 127.0.0.1
 PY := .venv/bin/python
 export PORT BIND
 
-.PHONY: run test stop status setup sysdeps venv services migrate messages static demo bench requirements
+.PHONY: run test lint stop status setup sysdeps venv services migrate messages static demo bench requirements
 
 sysdeps:
 	@bash scripts/sysdeps.sh
@@ -43,7 +45,14 @@ run: setup static demo
 	@echo
 	VIGIE_WEB_PORT=$(PORT) exec .venv/bin/honcho start -f Procfile
 
-test: venv services messages
+lint: venv services messages
+	.venv/bin/ruff check --no-cache .
+	.venv/bin/lint-imports --no-cache
+	SECURE_PROXY=1 DEBUG=0 $(PY) manage.py check --deploy --fail-level WARNING
+	$(PY) manage.py makemigrations --check --dry-run
+	$(PY) manage.py event_catalogue --check
+
+test: venv services messages lint
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 stop:

@@ -1,1 +1,2 @@
-"""Benchmarks at département scale (`python -m benchmarks <name> ...`, `make bench`); figures in benchmarks/README.md, never asserted in tests."""
+"""Benchmarks at département scale (`python -m benchmarks <name> ...`, `make bench`); figures in
+benchmarks/README.md, never asserted in tests."""

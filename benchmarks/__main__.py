@@ -29,7 +29,8 @@ def bench_generate(args) -> dict:
     from organisations.models import Organisation, OrganisationKind
 
     owner, _ = Organisation.objects.get_or_create(slug="bench-syndicate", defaults={"name": "Bench", "kind": OrganisationKind.SYNDICATE})
-    operator, _ = Organisation.objects.get_or_create(slug="bench-operator", defaults={"name": "Bench OI", "kind": OrganisationKind.OPERATOR})
+    operator, _ = Organisation.objects.get_or_create(slug="bench-operator",
+                                                     defaults={"name": "Bench OI", "kind": OrganisationKind.OPERATOR})
     slug = args.network
     existing = Network.objects.filter(slug=slug).first()
     if existing:

@@ -83,7 +83,7 @@ def _time_http(user, net, layer, bbox, features, repeat) -> dict:
         request = factory.get(f"/api/v1/network/{layer}/", params)
         force_authenticate(request, user=user)
 
-        def call():
+        def call(request=request):
             response = view(request)
             response.render()
             return response

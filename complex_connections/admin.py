@@ -5,6 +5,7 @@ from django.contrib import admin
 from .models import (
     ComplexConnection, ComplexConnectionAttachment, ComplexConnectionCostModel, ComplexConnectionNote,
 )
+from .services.workflow import update_case
 
 
 @admin.register(ComplexConnectionCostModel)
@@ -52,8 +53,6 @@ class ComplexConnectionAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         """Edits go through the workflow service: re-pricing on hard surface, audit row."""
-        from .services.workflow import update_case
-
         changes = {name: form.cleaned_data[name] for name in form.changed_data if name in ("hard_surface", "assigned_organisation")}
         if changes:
             update_case(obj, actor=request.user, **changes)

@@ -5,6 +5,7 @@ REDIS_URL are set, and write the ports they chose to var/services.env. Reading t
 lets `.venv/bin/python manage.py ...` reach them from the checkout with no environment set.
 """
 from pathlib import Path
+import secrets
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -44,8 +45,6 @@ def embedded_redis_url() -> str:
 
 def secret_key() -> str:
     """A generated secret kept in var/secret_key, so sessions survive restarts in development."""
-    import secrets
-
     path = VAR_DIR / "secret_key"
     try:
         return path.read_text().strip()

@@ -181,6 +181,26 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # One schema name per choice set where several share a field name (status, source, level):
+    # without these the generator invents hashed names (drf_spectacular.W001 in `check --deploy`).
+    "ENUM_NAME_OVERRIDES": {
+        "TicketStatusEnum": "incidents.models.ticket.TicketStatus",
+        "CrisisLevelEnum": "incidents.models.crisis.CrisisLevel",
+        "AlertLevelEnum": "resilience.models.alert.Level",
+        "AlertSourceEnum": "resilience.models.alert.AlertSource",
+        "AlertStatusEnum": "resilience.models.alert.AlertStatus",
+        "RawSourceEnum": "resilience.models.raw_message.RawSource",
+        "ExposureStatusEnum": "resilience.models.exposure.ExposureStatus",
+        "ComplexConnectionStatusEnum": "complex_connections.models.cases.ComplexConnectionStatus",
+        "SubscriptionSourceEnum": "webhooks.models.subscription.SubscriptionSource",
+        "SubscriptionStatusEnum": "webhooks.models.subscription.SubscriptionStatus",
+        "DeliveryStatusEnum": "webhooks.models.delivery.DeliveryStatus",
+        "ImportRunStateEnum": "network.models.imports.ImportRun.State",
+        "ConnectionStatusEnum": "network.models.premises.ConnectionStatus",
+        "TroubleTicketStatusEnum": ["acknowledged", "inProgress", "pending", "held", "resolved", "closed", "cancelled",
+                                    "rejected"],  # TicketStatus.values, as the TMF621 serializers list them
+        "SubscriptionSettableStatusEnum": ["active", "disabled"],  # what a client may set
+    },
 }
 
 # --- Map ---------------------------------------------------------------------------------------
@@ -217,16 +237,23 @@ LOGGING = {
     },
 }
 
-# Behind a TLS-terminating proxy in production.
+# Behind a TLS-terminating proxy in production (SECURE_PROXY=1): HTTPS only. Without it (`make run`,
+# plain HTTP on 127.0.0.1) these stay off on purpose; `make lint` runs `check --deploy` with
+# SECURE_PROXY=1 so that the production configuration is the one checked.
 if not DEBUG and env_bool("SECURE_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = True
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # probes of the supervisor and load balancer speak plain HTTP
+    SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(365 * 24 * 3600)))
 
 # Debian 12 ships GDAL 3.6, older than the 3.9 that lets Django block file/network access from
 # spatial reference strings. Vigie Fibre never builds an SRS from user text (imports check for
 # EPSG:2154 and geometries arrive as WKB/GeoJSON), so the warning is silenced rather than ignored.
-SILENCED_SYSTEM_CHECKS = ["gis.W001"]
+# security.W005 / W021 (HSTS includeSubDomains / preload): a syndicate often serves Vigie Fibre from a
+# sub-domain of a domain shared with other services; forcing HTTPS on all of them is not ours to decide.
+SILENCED_SYSTEM_CHECKS = ["gis.W001", "security.W005", "security.W021"]
 
 # --- Alerts (resilience app, docs/alerts.md) ---------------------------------------------------
 ALERTS_MAX_PAYLOAD_BYTES = int(os.environ.get("ALERTS_MAX_PAYLOAD_BYTES", str(2 * 1024 * 1024)))
@@ -240,7 +267,8 @@ ALERTS_FEED_BACKOFF_MAX = float(os.environ.get("ALERTS_FEED_BACKOFF_MAX", "3600"
 ALERT_FEEDS = {}
 for _i, _url in enumerate(env_list("ALERT_FEEDS_VIGILANCE_URLS")):
     ALERT_FEEDS[f"vigilance-{_i}"] = {"url": _url, "format": "vigilance",
-                                      "headers": {"apikey": os.environ["METEOFRANCE_API_KEY"]} if os.environ.get("METEOFRANCE_API_KEY") else {}}
+                                      "headers": ({"apikey": os.environ["METEOFRANCE_API_KEY"]}
+                                                  if os.environ.get("METEOFRANCE_API_KEY") else {})}
 for _i, _url in enumerate(env_list("ALERT_FEEDS_CAP_URLS")):
     ALERT_FEEDS[f"cap-{_i}"] = {"url": _url, "format": "cap", "headers": {}}
 for _i, _url in enumerate(env_list("ALERT_FEEDS_VIGICRUES_URLS")):

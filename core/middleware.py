@@ -3,6 +3,9 @@ otherwise generated; returned in the response and carried by every log line of t
 import re
 import uuid
 
+from datetime import timezone as dt_timezone
+from django.utils import timezone
+
 from .request_context import request_id_var
 
 _VALID = re.compile(r"^[A-Za-z0-9._-]{1,100}$")
@@ -41,9 +44,6 @@ class ApiUtcMiddleware:
     def __call__(self, request):
         if not request.path.startswith(self.prefixes):
             return self.get_response(request)
-        from datetime import timezone as dt_timezone
-
-        from django.utils import timezone
 
         with timezone.override(dt_timezone.utc):
             return self.get_response(request)

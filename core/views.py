@@ -2,6 +2,8 @@ from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from django.views.defaults import page_not_found
+
 from .health import health
 
 
@@ -20,6 +22,5 @@ def not_found(request, exception=None):
     """404: JSON in the API's error shape under the API prefixes, the HTML page elsewhere."""
     if request.path.startswith(API_PREFIXES):
         return JsonResponse({"errors": [{"path": "", "reason": f"no such resource: {request.path}"}]}, status=404)
-    from django.views.defaults import page_not_found
 
     return page_not_found(request, exception)

@@ -5,7 +5,7 @@ import json
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
+from django.db.models import Func, Q, Value
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
@@ -15,6 +15,9 @@ from organisations.models.membership import WRITE_ROLES
 from resilience.models import Alert, ExposureRun
 from resilience.models.exposure import ExposureStatus
 from resilience.services.ingest import IngestError, ingest_payload
+
+from django.contrib.gis.db.models import MultiPolygonField
+from django.contrib.gis.db.models.functions import AsGeoJSON, Transform
 
 from .forms import ManualAlertForm
 from .services.access import crisis_cell_page
@@ -48,8 +51,6 @@ def alert_list(request):
 
 @crisis_cell_page
 def alert_detail(request, pk):
-    from django.contrib.gis.db.models.functions import AsGeoJSON, Transform
-
     principal = request.vigie
     alert = get_object_or_404(Alert.objects.restrict(principal).annotate(
         area_json=AsGeoJSON(Transform("area", 4326), precision=6)).select_related("organisation", "network"), pk=pk)
@@ -109,10 +110,6 @@ def alert_create(request):
 def active_alert_areas(principal, network=None):
     """Active alerts visible to the principal, with their area in WGS84 (for the map overlay):
     public alerts and the manual alerts of the principal's organisations (one query)."""
-    from django.contrib.gis.db.models import MultiPolygonField
-    from django.contrib.gis.db.models.functions import AsGeoJSON, Transform
-    from django.db.models import Func, Value
-
     alerts = Alert.objects.restrict(principal).active().filter(area__isnull=False)
     if network is not None:
         alerts = alerts.filter(Q(network__isnull=True) | Q(network=network))

@@ -102,6 +102,7 @@ ASSET_MODELS = {"RouteSegment": RouteSegment, "SupportPoint": SupportPoint, "Sit
 def map_asset(request):
     """The asset card: what it serves (premises downstream: the impact engine with this asset failed)
     and the open tickets naming it."""
+    # imported here: networkx/numpy (service graph, impact) stay off the start-up path of web and worker processes
     from resilience.services.impact import UnknownAssets, impact
 
     principal = request.vigie

@@ -17,6 +17,8 @@ from incidents.services.sla import timers
 from incidents.services.tickets import TicketInputError, add_attachment, create_ticket, patch_ticket
 from organisations.models.membership import WRITE_ROLES
 
+from django.utils import timezone
+
 from .forms import NoteForm, PhotoForm, TicketCreateForm, TicketFilterForm, TransitionForm
 from .services.access import crisis_cell_page
 from .services.dashboard import sla_state
@@ -57,8 +59,6 @@ def ticket_list(request):
 
 
 def _now():
-    from django.utils import timezone
-
     return timezone.now()
 
 

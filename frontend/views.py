@@ -1,16 +1,23 @@
 """Crisis-cell pages. Views stay thin: data comes from services and the scoped querysets."""
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 
 from organisations.models import Organisation
 from organisations.scoping import principal_for
 
 from resilience.models import Alert, Hazard, Level
 
+from django.http import Http404, HttpResponse
+from django.template.loader import render_to_string
+from django.utils import timezone
+from network.models import Commune
+
 from .services.access import crisis_cell_page, landing_for_elected, operational_principal
 from .services.dashboard import build_dashboard
 from .services.networks import network_bounds_4326, visible_networks
+from .services.commune_map import commune_svg
+from .services.commune_summary import build_summary, commune_networks, critical_by_category
 
 
 @login_required
@@ -54,13 +61,6 @@ def map_view(request):
 
 
 def _commune_summary_or_404(request, insee):
-    from django.http import Http404
-    from django.shortcuts import get_object_or_404
-
-    from network.models import Commune
-
-    from .services.commune_summary import build_summary, commune_networks
-
     commune = get_object_or_404(Commune, insee=insee)
     networks = commune_networks(principal_for(request), commune)
     if networks is None:
@@ -71,8 +71,6 @@ def _commune_summary_or_404(request, insee):
 @login_required
 def commune_summary(request, insee):
     """Synthèse communale pour les élus : agrégats seulement."""
-    from .services.commune_map import commune_svg
-
     summary, networks = _commune_summary_or_404(request, insee)
     svg = commune_svg(insee, list(networks.values_list("pk", flat=True)))
     return render(request, "frontend/commune_summary.html", {"summary": summary, "svg": svg})
@@ -81,13 +79,8 @@ def commune_summary(request, insee):
 @login_required
 def commune_summary_pdf(request, insee):
     """La même synthèse en PDF A4 d'une page (WeasyPrint), carte dessinée côté serveur."""
-    from django.http import HttpResponse
-    from django.template.loader import render_to_string
-    from django.utils import timezone
+    # imported here: WeasyPrint (pango, cairo) loads only for the PDF
     from weasyprint import HTML
-
-    from .services.commune_map import commune_svg
-    from .services.commune_summary import critical_by_category
 
     summary, networks = _commune_summary_or_404(request, insee)
     svg = commune_svg(insee, list(networks.values_list("pk", flat=True)), width=420, max_height=340)

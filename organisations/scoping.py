@@ -22,6 +22,7 @@ def principal_for(request) -> Principal | None:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return None
+    # imported here: organisations.models imports this module's RestrictedQuerySet: a real cycle
     from .models import ApiToken, Membership
 
     token = getattr(request, "auth", None)

@@ -5,6 +5,9 @@ from celery import shared_task
 from celery.signals import worker_process_init
 from django.db import transaction
 from django.utils import timezone
+from .models import Alert, Lifecycle
+from .services.feeds import poll_due_feeds, poll_feed as poll
+from .services.ingest.common import end_alert
 
 logger = logging.getLogger(__name__)
 
@@ -12,6 +15,7 @@ logger = logging.getLogger(__name__)
 @worker_process_init.connect
 def _start_graph_warmer(**_kwargs):
     """Each worker process keeps the graphs of networks under an active alert warm (graph_warm.py)."""
+    # imported here: networkx/numpy (service graph, impact) stay off the start-up path of web and worker processes
     from .services.graph_warm import start_warmer
 
     start_warmer()
@@ -20,7 +24,7 @@ def _start_graph_warmer(**_kwargs):
 @shared_task(acks_late=True)
 def compute_alert_exposure(alert_id: int) -> list[int]:
     """(Re)compute the exposure of every concerned network to one alert (after create/update/cancel)."""
-    from .models import Alert
+    # imported here: networkx/numpy (service graph, impact) stay off the start-up path of web and worker processes
     from .services.exposure import refresh_alert
 
     alert = Alert.objects.filter(pk=alert_id).first()
@@ -32,6 +36,7 @@ def compute_alert_exposure(alert_id: int) -> list[int]:
 @shared_task
 def refresh_stale_exposures() -> int:
     """Recompute runs whose network version changed since (beat)."""
+    # imported here: networkx/numpy (service graph, impact) stay off the start-up path of web and worker processes
     from .services.exposure import run_exposure, stale_runs
 
     count = 0
@@ -44,9 +49,6 @@ def refresh_stale_exposures() -> int:
 @shared_task
 def expire_alerts() -> int:
     """End active alerts past their expiry (beat, every minute): lifecycle `expired`, alert.cancelled."""
-    from .models import Alert, Lifecycle
-    from .services.ingest.common import end_alert
-
     ended = []
     with transaction.atomic():
         for alert in Alert.objects.select_for_update(skip_locked=True).filter(
@@ -60,15 +62,11 @@ def expire_alerts() -> int:
 @shared_task
 def poll_feeds() -> dict:
     """Poll every feed of settings.ALERT_FEEDS that is due (beat)."""
-    from .services.feeds import poll_due_feeds
-
     return poll_due_feeds()
 
 
 @shared_task
 def poll_feed(name: str) -> str:
-    from .services.feeds import poll_feed as poll
-
     return poll(name)
 
 
@@ -78,6 +76,7 @@ def warm_graph(network_id: int) -> dict:
     the next exposure or impact does not pay the build (~10 s at 300 k premises). For an import or a
     generation to end warm, call `warm_graph.delay(network.pk)` after it (the per-process warmer of
     services/graph_warm.py catches the others within a minute)."""
+    # imported here: networkx/numpy (service graph, impact) stay off the start-up path of web and worker processes
     from .services.graph_warm import warm
 
     return warm(network_id)
@@ -86,6 +85,7 @@ def warm_graph(network_id: int) -> dict:
 @shared_task
 def warm_graphs() -> list[dict]:
     """Warm the graphs of the networks with an active alert's exposure (one process)."""
+    # imported here: networkx/numpy (service graph, impact) stay off the start-up path of web and worker processes
     from .services.graph_warm import networks_to_warm, warm
 
     return [warm(pk) for pk in networks_to_warm()]

@@ -9,7 +9,9 @@ class WebhooksConfig(AppConfig):
     verbose_name = _("Webhooks")
 
     def ready(self):
+        # imported here: ready(): webhooks.tasks imports models, not importable before the app registry is ready
         from .services.outbox import after_commit_hooks
+        # imported here: ready(): webhooks.tasks imports models, not importable before the app registry is ready
         from .tasks import enqueue_dispatch
 
         if enqueue_dispatch not in after_commit_hooks:

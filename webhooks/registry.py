@@ -16,6 +16,7 @@ import json
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ImproperlyConfigured
+from django.utils import translation
 
 TMF621 = "tmf621"  # TMF621 trouble-ticket events: the only ones a TMF hub subscription receives
 NATIVE = "native"
@@ -94,8 +95,6 @@ CATALOGUE_END = "<!-- event-catalogue:end -->"
 
 def catalogue_markdown() -> str:
     """The catalogue section of docs/webhooks.md, markers included."""
-    from django.utils import translation
-
     lines = [CATALOGUE_START, "", "| event type | family | emitted by | subject | description | `event` payload (JSON Schema) |",
              "|---|---|---|---|---|---|"]
     with translation.override("en"):

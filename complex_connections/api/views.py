@@ -16,7 +16,6 @@ else sees nothing (empty list, 404). Elected officials see totals only: those of
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Q
 from django.http import StreamingHttpResponse
-from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _t
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, renderers, status, viewsets

@@ -8,6 +8,7 @@ from django.contrib.contenttypes.models import ContentType
 
 from core.models import AuditEvent
 from core.request_context import request_id_var
+from complex_connections.models import ComplexConnection
 
 SUMMARY_FIELDS = ("status", "rules", "estimated_cost", "aid", "remaining_charge", "priority_score", "hard_surface",
                   "assigned_organisation_id", "abandon_reason")
@@ -26,7 +27,6 @@ def bulk_audit(entries, *, actor=None, organisation=None) -> int:
     """entries: [(case, action, before, after)]. One insert for all."""
     if not entries:
         return 0
-    from complex_connections.models import ComplexConnection
 
     ct = ContentType.objects.get_for_model(ComplexConnection)
     request_id = request_id_var.get() if request_id_var.get() != "-" else ""

@@ -30,7 +30,12 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db import transaction
 from django.utils.translation import gettext as _t
 
+from complex_connections.models import ComplexConnection, ComplexConnectionCostModel
+from django.utils import timezone
+
 from . import rules as R
+from .audit import bulk_audit, summary
+from .priority import priority_score
 
 CENT = Decimal("0.01")
 AERIAL_MODES = {"0", "1"}
@@ -49,8 +54,6 @@ class Estimate:
 
 def cost_model_for(network):
     """The network's own cost model, else the shipped defaults (created if someone deleted them)."""
-    from complex_connections.models import ComplexConnectionCostModel
-
     own = ComplexConnectionCostModel.objects.filter(network=network).first() if network is not None else None
     if own is not None:
         return own
@@ -140,8 +143,6 @@ def estimate(rule_codes, inputs: dict, cost_model, *, hard_surface: bool = False
 
 def apply_estimate(case, cost_model, th=None) -> bool:
     """Recompute the case's estimate and priority in memory. True when something changed."""
-    from .priority import priority_score
-
     est = estimate(case.rules, case.inputs, cost_model, hard_surface=case.hard_surface, th=th)
     inputs = {**case.inputs, "aid_tier": est.tier, "private_total": str(est.private_total)}
     score = priority_score(case.rules, inputs, est.total)
@@ -162,12 +163,6 @@ COST_FIELDS = ["cost_breakdown", "estimated_cost", "aid", "remaining_charge", "p
 def recompute_for_cost_model(cost_model, *, actor=None, organisation=None) -> int:
     """Re-estimate the live cases (detected, surveyed) priced by `cost_model`: its network's, or,
     for the shipped defaults, those of every network without a cost model of its own."""
-    from django.utils import timezone
-
-    from complex_connections.models import ComplexConnection, ComplexConnectionCostModel
-
-    from .audit import bulk_audit, summary
-
     cases = ComplexConnection.objects.filter(status__in=ComplexConnection.LIVE_ESTIMATE_STATUSES)
     if cost_model.network_id is not None:
         cases = cases.filter(network_id=cost_model.network_id)

@@ -25,6 +25,9 @@ from dataclasses import dataclass, field
 from django.db import connection, transaction
 from django.utils import timezone
 
+from complex_connections.models import ComplexConnection, ComplexConnectionStatus
+from network.models import Premises
+
 from . import rules as R
 from .audit import bulk_audit, summary
 from .costs import apply_estimate, cost_model_for
@@ -179,9 +182,6 @@ def _inputs(row: dict) -> dict:
 
 def detect_complex_connections(network, *, storm: StormDamage | None = None, actor=None, organisation=None) -> DetectionResult:
     """Detect, price and upsert the complex connection cases of `network` (see the module doc)."""
-    from complex_connections.models import ComplexConnection, ComplexConnectionStatus
-    from network.models import Premises
-
     started = time.monotonic()
     th = R.thresholds()
     result = DetectionResult()

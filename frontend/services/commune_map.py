@@ -3,6 +3,8 @@ routes colour-coded by laying mode and the critical sites, drawn straight from P
 so that the PDF needs no browser and no tile server. The areas of the active alerts (clipped to
 the commune) and the exposed route segments of their current exposure runs are drawn over it."""
 from django.db import connection
+from resilience.models import Alert, ExposureRun
+from resilience.models.exposure import ExposureStatus
 
 ROUTE_COLOURS = {"0": "#d7301f", "1": "#7b3294", "2": "#fd8d3c"}
 UNDERGROUND_COLOUR = "#2171b5"
@@ -54,9 +56,6 @@ def commune_svg(insee: str, network_ids: list[int], width: int = 600, max_height
 
 def _alert_layers(cursor, insee, network_ids):
     """SVG paths of the active alerts' area inside the commune and of the exposed segments there."""
-    from resilience.models import Alert, ExposureRun
-    from resilience.models.exposure import ExposureStatus
-
     runs = ExposureRun.objects.filter(network_id__in=network_ids, status=ExposureStatus.CURRENT,
                                       alert__in=Alert.objects.active().values("pk"))
     alert_ids, segment_ids = set(), set()

@@ -6,11 +6,15 @@ leaves this module: counts, totals, critical sites by category and state, no ass
 """
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Exists, OuterRef, Q, Sum
 
 from network.models import Commune, Network, Premises
 from network.models.premises import CriticalCategory
-from organisations.models import OrganisationKind
+from organisations.models import Organisation, OrganisationKind
+from incidents.models import TroubleTicket
+from resilience.models import Alert, ExposureRun
+from resilience.models.exposure import ExposureStatus
+from .figures import cut_figures, exposure_by_commune
 
 
 @dataclass
@@ -52,7 +56,6 @@ def commune_networks(principal, commune: Commune):
         return None
     if principal.is_superuser:
         return serving
-    from organisations.models import Organisation
 
     own_commune = Organisation.objects.filter(
         pk__in=principal.organisation_ids, kind=OrganisationKind.COMMUNE, insee_code=commune.insee
@@ -67,14 +70,6 @@ def build_summary(commune: Commune, networks) -> CommuneSummary:
     """Figures of the commune on the given networks: premises served, exposed to the active alerts
     (their current exposure runs), cut by the open tickets (impact engine), open incidents touching
     the commune and the latest expected restoration, critical sites with their state."""
-    from django.db.models import Exists, OuterRef
-
-    from incidents.models import TroubleTicket
-    from resilience.models import Alert, ExposureRun
-    from resilience.models.exposure import ExposureStatus
-
-    from .figures import cut_figures, exposure_by_commune
-
     premises = Premises.objects.filter(commune=commune, network__in=networks)
     totals = premises.aggregate(n=Count("id"), h=Sum("housing_units"), b=Sum("business_units"))
     summary = CommuneSummary(

@@ -58,7 +58,7 @@ def build_dashboard(principal, now=None) -> Dashboard:
         row["levels"][level] = row["levels"].get(level, 0) + n
         row["total"] += n
         board.alerts_total += n
-    board.alerts = sorted(per_hazard.values(), key=lambda r: (-max([l for l, n in r["levels"].items() if n] or [0]), r["hazard"]))
+    board.alerts = sorted(per_hazard.values(), key=lambda r: (-max([lv for lv, n in r["levels"].items() if n] or [0]), r["hazard"]))
 
     # Block 2: the open crises (one query)
     board.crises = list(Crisis.objects.restrict(principal).filter(closed_at__isnull=True).order_by("-opened_at")[:5])

@@ -14,7 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from incidents.models import DamagedAsset, TicketStatus
-from network.models import CableRoute
+from network.models import CableRoute, Network
 from resilience.models import Alert, ExposureRun
 from resilience.models.exposure import ExposureStatus
 
@@ -60,7 +60,7 @@ def failed_assets_of(tickets) -> dict[int, dict]:
     queries whatever the number of tickets."""
     out: dict[int, dict] = {}
     cables = defaultdict(list)
-    for ticket_id, network_id, kind, seg, sup, site, encl_sup, cable_id in DamagedAsset.objects.filter(
+    for ticket_id, network_id, _kind, seg, sup, site, encl_sup, cable_id in DamagedAsset.objects.filter(
             ticket__in=tickets).values_list("ticket_id", "ticket__network_id", "referred_type", "segment__code",
                                             "support__code", "site__code", "enclosure__support__code", "cable_id"):
         entry = out.setdefault(ticket_id, {"network": network_id, "segments": set(), "supports": set(), "sites": set()})
@@ -83,8 +83,9 @@ def failed_assets_of(tickets) -> dict[int, dict]:
 
 def cut_figures(tickets_queryset) -> CutFigures:
     """What the open tickets of `tickets_queryset` (already scoped) cut, per commune."""
-    from network.models import Network
+    # imported here: networkx/numpy (service graph, impact) stay off the start-up path of web and worker processes
     from resilience.services.graph import get_service_graph
+    # imported here: networkx/numpy (service graph, impact) stay off the start-up path of web and worker processes
     from resilience.services.impact import UnknownAssets, impact_on_graph, resolve
 
     graphs = {}

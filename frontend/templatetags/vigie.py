@@ -3,6 +3,8 @@ from datetime import timedelta
 
 from django import template
 from django.utils.translation import gettext as _
+from organisations.scoping import principal_for
+from ..services.access import is_aggregate_only
 
 register = template.Library()
 
@@ -35,9 +37,5 @@ def get(mapping, key):
 @register.simple_tag(takes_context=True)
 def elected_only(context):
     """True when the signed-in person only holds aggregate-only roles (nav without operator pages)."""
-    from organisations.scoping import principal_for
-
-    from ..services.access import is_aggregate_only
-
     request = context.get("request")
     return bool(request) and is_aggregate_only(principal_for(request))

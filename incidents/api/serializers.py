@@ -6,6 +6,8 @@ from rest_framework import serializers
 from network.models import Commune, Network
 from organisations.models import Organisation
 
+from organisations.scoping import principal_for
+
 from ..models import Contact, Crisis, CrisisLogEntry, OnCallPeriod
 
 LINKABLE_TYPES = ("RouteSegment", "SupportPoint", "Site", "Enclosure", "Cable", "Premises", "TroubleTicket", "Alert",
@@ -20,8 +22,6 @@ class ScopedSlugField(serializers.SlugRelatedField):
         super().__init__(slug_field="slug", **kwargs)
 
     def get_queryset(self):
-        from organisations.scoping import principal_for
-
         request = self.context.get("request")
         return self.model.objects.restrict(principal_for(request) if request else None)
 

@@ -25,6 +25,8 @@ from network.models import Network
 from organisations.models.membership import AGGREGATE_ONLY_ROLES, WRITE_ROLES
 from organisations.scoping import Principal, principal_for
 
+from organisations.models import Organisation
+
 from ..models import IdempotencyRecord, TicketAttachment, TicketSeverity, TicketStatus, TicketType, TroubleTicket
 from ..services import representation
 from ..services.attachments import AttachmentRefused, check_photo
@@ -110,8 +112,6 @@ def base_url(request) -> str:
 
 
 def make_actor(request, org_id) -> Actor:
-    from organisations.models import Organisation
-
     user = request.user
     return Actor(user=user, organisation=Organisation.objects.filter(pk=org_id).first() if org_id else None,
                  base_url=base_url(request), name=user.get_full_name() or user.get_username())

@@ -6,6 +6,8 @@ from core.audit import record
 from core.models import AuditEvent
 from organisations.models import Organisation
 
+from organisations.models.membership import WRITE_ROLES
+
 from ..models import CrisisLogEntry, OnCallPeriod
 
 
@@ -51,8 +53,6 @@ def append_log_entry(crisis, *, author, organisation, kind, text, linked_objects
 
 def first_writable_organisation(principal, organisation_ids):
     """The first of `organisation_ids` in which the principal holds a write role (None if none)."""
-    from organisations.models.membership import WRITE_ROLES
-
     for org_id in sorted(organisation_ids):
         if principal.role_in(org_id) in WRITE_ROLES:
             return Organisation.objects.get(pk=org_id)

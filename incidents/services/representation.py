@@ -6,7 +6,7 @@ value are left out, as TMF implementations do.
 """
 from django.db.models import Prefetch
 
-from ..models import TicketType, TroubleTicket
+from ..models import DamagedAsset, TicketType, TroubleTicket
 from .impact import impacted_premises
 from .sla import sla_representation
 
@@ -24,8 +24,6 @@ ALWAYS = ("id", "href", "@type")
 
 def with_details(queryset):
     """A ticket queryset with everything the representation reads, in a fixed number of queries."""
-    from ..models import DamagedAsset
-
     return queryset.select_related("network__owner", "network__operator").prefetch_related(
         Prefetch("damaged_assets", queryset=DamagedAsset.objects.order_by("id")),
         "status_changes", "notes", "attachments",

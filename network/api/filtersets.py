@@ -3,6 +3,8 @@
 import django_filters as filters
 from django.utils.translation import gettext_lazy as _
 
+from django.db.models import Subquery
+
 from ..models import Cable, Commune, Enclosure, Premises, RouteSegment, Site, SupportPoint
 from ..models.premises import ConnectionStatus, CriticalCategory
 from ..models.topology import AssetState, CableRole, EnclosureType, LayingMode, SiteType, SupportOwner, SupportType
@@ -23,7 +25,6 @@ class CommuneIntersectsFilter(filters.CharFilter):
     def filter(self, qs, value):
         if not value:
             return qs
-        from django.db.models import Subquery
 
         boundary = Commune.objects.filter(insee=value).values("geom")[:1]
         return qs.filter(geom__intersects=Subquery(boundary))

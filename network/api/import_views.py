@@ -61,6 +61,7 @@ class ImportRunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.
                             created_by=request.user, summary={"options": options})
             run.source.save(data["file"].name, data["file"], save=False)  # stored before processing
             run.save()
+            # imported here: network.tasks pulls the GraceTHD importer (pyogrio, GDAL) into the web start-up
             from network.tasks import import_gracethd
 
             transaction.on_commit(lambda: import_gracethd.delay(run.pk))

@@ -113,6 +113,7 @@ def tile_frame(z: int, x: int, y: int, buffer: float = 0.0, tolerance: float = 1
     One PROJ call for all points (Mercator → degrees is done in closed form); a pure function of
     the tile, hence cached.
     """
+    # imported here: numpy stays off the start-up path (only the generator and tiles need it)
     import numpy as np
 
     xmin, ymin, xmax, ymax = tile_bounds_3857(z, x, y, buffer)

@@ -13,6 +13,7 @@ from rest_framework.decorators import action
 from core.models import AuditEvent
 from organisations.models import Role
 from organisations.scoping import principal_for
+import json
 
 AUDIT_ROLES = (Role.AUDITOR, Role.ADMIN)
 CSV_FIELDS = ["id", "created_at", "action", "object_type", "object_id", "object_repr", "actor", "organisation",
@@ -89,6 +90,4 @@ class AuditEventViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 def _json(value) -> str:
-    import json
-
     return "" if value is None else json.dumps(value, ensure_ascii=False, sort_keys=True)

@@ -18,9 +18,12 @@ from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
 
 from core.api.errors import error_response
-from network.models import Network
+from network.models import Enclosure, Network, RouteSegment, Site, SupportPoint
 from organisations.models.membership import AGGREGATE_ONLY_ROLES, WRITE_ROLES
 from organisations.scoping import principal_for
+
+from django.contrib.gis.db.models.functions import AsGeoJSON, Transform
+from organisations.models import Organisation
 
 from ..models import Alert, AlertSource, ExposureRun, ExposureStatus, Hazard, Lifecycle
 from ..services.ingest import IngestError, ingest_payload
@@ -54,7 +57,6 @@ def _writer_organisation(principal, network):
         raise PermissionDenied(_("rôle en écriture requis"))
     if len(orgs) > 1:
         raise IngestError([{"path": "", "reason": _("plusieurs organisations possibles : utilisez un jeton d'organisation")}])
-    from organisations.models import Organisation
 
     return Organisation.objects.get(pk=orgs[0]) if orgs else None
 
@@ -121,7 +123,8 @@ class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Crea
         return network
 
     @extend_schema(parameters=[OpenApiParameter("network", str, description="slug du réseau"),
-                               OpenApiParameter("limit", int, description="ouvrages exposés par page (GeoJSON, 5000 par défaut, 50000 au plus)"),
+                               OpenApiParameter("limit", int,
+                                                description="ouvrages exposés par page (GeoJSON, 5000 par défaut, 50000 au plus)"),
                                OpenApiParameter("offset", int, description="rang du premier ouvrage de la page")],
                    responses={200: ExposureRunSerializer, 202: OpenApiTypes.OBJECT})
     @action(detail=True, methods=["get"], filterset_class=None)
@@ -144,6 +147,7 @@ class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Crea
         run = (ExposureRun.objects.restrict(principal).filter(alert=alert, network=network, status=ExposureStatus.CURRENT)
                .select_related("network").first())
         if run is None:
+            # imported here: networkx/numpy (service graph, impact) stay off the start-up path of web processes
             from ..services.exposure import touches
 
             if alert.lifecycle == Lifecycle.ACTIVE and not (alert.network_id and alert.network_id != network.pk) \
@@ -155,6 +159,7 @@ class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Crea
                                  "detail": str(_("exposition en cours de calcul"))}, status=status.HTTP_202_ACCEPTED)
             raise NotFound(_("pas d'exposition pour cette alerte et ce réseau"))
         if run.network_version != network.version:
+            # imported here: networkx/numpy (service graph, impact) stay off the start-up path of web processes
             from ..tasks import compute_alert_exposure
 
             compute_alert_exposure.delay(alert.pk)
@@ -185,10 +190,6 @@ def assets_geojson(run: ExposureRun, *, limit: int = ASSETS_DEFAULT_LIMIT, offse
     `next_offset` the offset of the next page (null on the last). A département-wide alert exposes
     hundreds of thousands of assets: page through them, or draw them with the `exposure` tiles.
     One query per kind on the page's ids."""
-    from django.contrib.gis.db.models.functions import AsGeoJSON, Transform
-
-    from network.models import Enclosure, RouteSegment, Site, SupportPoint
-
     models = {"segments": RouteSegment, "supports": SupportPoint, "sites": Site, "enclosures": Enclosure}
     ordered = []
     for kind in KIND_ORDER:

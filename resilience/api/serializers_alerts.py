@@ -2,6 +2,8 @@
 from django.contrib.gis.geos import GEOSGeometry
 from rest_framework import serializers
 
+import json
+
 from ..models import Alert, ExposureRun
 
 
@@ -29,7 +31,6 @@ class AlertSerializer(serializers.ModelSerializer):
             return None
         geom = GEOSGeometry(alert.area.ewkb)
         geom.transform(4326)
-        import json
 
         return json.loads(geom.json)
 

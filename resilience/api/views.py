@@ -16,7 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api.errors import error_response
-from network.models import Cable, Network, Premises, RouteSegment, Site, SupportPoint
+from network.models import Cable, Commune, Network, Premises, RouteSegment, Site, SupportPoint
 from organisations.models import Organisation
 from organisations.models.membership import AGGREGATE_ONLY_ROLES
 from organisations.scoping import Principal, principal_for
@@ -176,7 +176,6 @@ class CommuneResilienceView(APIView):
             if network is None or not Premises.objects.filter(network=network, commune_id=insee).exists():
                 raise exceptions.NotFound()
             aggregates_only = True
-        from network.models import Commune
 
         get_object_or_404(Commune.objects.only("insee"), insee=insee)
         return Response(commune_resilience(network, insee, aggregates_only=aggregates_only))

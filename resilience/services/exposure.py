@@ -15,8 +15,10 @@ from dataclasses import dataclass, field
 
 from django.db import connection, transaction
 
-from network.models import Enclosure, LayingMode, Network, SupportOwner, SupportType
+from network.models import LayingMode, Network, SupportOwner, SupportType
 from webhooks.services.outbox import emit
+
+from django.db.models import F
 
 from ..models import Alert, AssetClass, ExposureRun, ExposureStatus, FloodZone, Lifecycle, VulnerabilityRule
 
@@ -220,7 +222,8 @@ def _compute(alert: Alert, network: Network) -> dict:
             "WITH x AS (" + exposed_sql + "), pr AS (SELECT coalesce(t.commune_id, '') AS insee, count(*) AS n, "
             "coalesce(sum(t.housing_units + t.business_units), 0) AS units, "
             "count(*) FILTER (WHERE t.critical_category <> '') AS critical FROM network_premises t "
-            "WHERE t.network_id = %s" + box + " AND (t.commune_id IN (SELECT insee FROM vf_inside_communes) OR EXISTS (SELECT 1 FROM vf_exposure_area a WHERE ST_Intersects(t.geom, a.g))) GROUP BY 1) "
+            "WHERE t.network_id = %s" + box + " AND (t.commune_id IN (SELECT insee FROM vf_inside_communes) "
+            "OR EXISTS (SELECT 1 FROM vf_exposure_area a WHERE ST_Intersects(t.geom, a.g))) GROUP BY 1) "
             "SELECT coalesce(x.insee, pr.insee), coalesce(c.name, ''), coalesce(x.segments, 0), "
             "coalesce(x.segments_length_m, 0), coalesce(x.supports, 0), coalesce(x.sites, 0), coalesce(x.enclosures, 0), "
             "coalesce(pr.n, 0), coalesce(pr.units, 0), coalesce(pr.critical, 0), coalesce(x.expected, 0) "
@@ -253,8 +256,11 @@ def impact_of_exposure(network: Network, exposed: ExposedAssets) -> dict:
     The premises list is not stored (a département-wide alert would list the whole network); the
     API pages through the impact endpoint for it. Enclosures count through their support point
     (they are exposed with it, same probability)."""
+    # imported here: networkx/numpy (service graph, impact) stay off the start-up path of web and worker processes
     from .expected_impact import DEFAULT_DRAWS, DEFAULT_SEED, expected_figures, premises_cut_probability
+    # imported here: networkx/numpy (service graph, impact) stay off the start-up path of web and worker processes
     from .graph import get_service_graph
+    # imported here: networkx/numpy (service graph, impact) stay off the start-up path of web and worker processes
     from .impact import impact_as_json, result_from_positions
 
     if not (exposed.segments or exposed.supports or exposed.sites):
@@ -354,7 +360,5 @@ def refresh_alert(alert: Alert) -> list[ExposureRun]:
 
 def stale_runs():
     """Current runs of active alerts computed on an older network version."""
-    from django.db.models import F
-
     return (ExposureRun.objects.filter(status=ExposureStatus.CURRENT, alert__lifecycle=Lifecycle.ACTIVE)
             .exclude(network_version=F("network__version")).select_related("alert", "network"))

@@ -11,7 +11,7 @@ hash-joined to the assets found in the box). Three MVT layers in one tile: `expo
 from django.db import connection, transaction
 
 from network.services.geo import tile_bounds_3857, tile_box_to_lambert93
-from network.services.tiles import BUFFER, EXTENT
+from network.services.tiles import BUFFER, EXTENT, TILEJSON_MAXZOOM
 
 MINZOOM = 8
 SUPPORTS_MINZOOM = 13
@@ -53,8 +53,6 @@ def render_exposure_tile(run, z: int, x: int, y: int) -> bytes:
 
 def exposure_tilejson(tiles_url: str, bounds=None) -> dict:
     """TileJSON 3.0.0 of the exposure layer."""
-    from network.services.tiles import TILEJSON_MAXZOOM
-
     bounds = list(bounds) if bounds else [-180, -85.0511, 180, 85.0511]
     return {
         "tilejson": "3.0.0", "name": "exposure", "scheme": "xyz", "tiles": [tiles_url],

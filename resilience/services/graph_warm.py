@@ -14,22 +14,21 @@ import time
 
 from django.conf import settings
 from django.db import close_old_connections, connection
+from network.models import Network
+from ..models import ExposureRun, ExposureStatus, Lifecycle
 
 logger = logging.getLogger(__name__)
 
 
 def networks_to_warm() -> list[int]:
     """Networks with a current exposure run of an active alert."""
-    from ..models import ExposureRun, ExposureStatus, Lifecycle
-
     return sorted(set(ExposureRun.objects.filter(status=ExposureStatus.CURRENT, alert__lifecycle=Lifecycle.ACTIVE)
                       .values_list("network_id", flat=True)))
 
 
 def warm(network_id: int) -> dict:
     """Get the graph of the network's current version in this process; say whether it was built."""
-    from network.models import Network
-
+    # imported here: networkx/numpy (service graph, impact) stay off the start-up path of web and worker processes
     from .graph import get_service_graph, graph_cache
 
     network = Network.objects.filter(pk=network_id).first()

@@ -11,7 +11,7 @@ from complex_connections.models import ComplexConnection
 from complex_connections.services.detect import detect_complex_connections
 from organisations.models import OrganisationKind
 from tests.builders import build_small_network
-from tests.complex_connections.complex_connections_helpers import cases_by_code, cc_thresholds, small  # noqa: F401
+from tests.complex_connections.complex_connections_helpers import cases_by_code
 
 URL = "/api/v1/complex-connections/"
 

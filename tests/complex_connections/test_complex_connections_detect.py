@@ -12,7 +12,7 @@ from complex_connections.models import ComplexConnection, ComplexConnectionCostM
 from complex_connections.services import workflow
 from complex_connections.services.detect import detect_complex_connections
 from tests.builders import build_small_network
-from tests.complex_connections.complex_connections_helpers import BUILT_CASES, cases_by_code, cc_thresholds, move, small  # noqa: F401
+from tests.complex_connections.complex_connections_helpers import BUILT_CASES, cases_by_code, move
 
 
 def audit_actions(case_pk):
@@ -183,7 +183,8 @@ def test_admin_pages(small, client, django_user_model):
     default = ComplexConnectionCostModel.objects.get(network__isnull=True)
     case = cases_by_code(small.network)["AD-3-2"]
     for url in ("/admin/complex_connections/complexconnection/", f"/admin/complex_connections/complexconnection/{case.pk}/change/",
-                "/admin/complex_connections/complexconnectioncostmodel/", f"/admin/complex_connections/complexconnectioncostmodel/{default.pk}/change/"):
+                "/admin/complex_connections/complexconnectioncostmodel/",
+                f"/admin/complex_connections/complexconnectioncostmodel/{default.pk}/change/"):
         assert client.get(url).status_code == 200, url
     data = {f: getattr(default, f) for f in (
         "base_connection", "trench_per_m", "conduit_per_m", "aerial_per_m", "facade_per_m", "new_pole", "chamber",

@@ -10,7 +10,7 @@ from network.models import Enclosure, EnclosureType, Node
 from complex_connections.services.costs import cost_model_for, estimate
 from complex_connections.services.detect import StormDamage, detect_complex_connections
 from complex_connections.services.rules import private_length, private_tier
-from tests.complex_connections.complex_connections_helpers import BUILT_CASES, cases_by_code, cc_thresholds, move, small  # noqa: F401
+from tests.complex_connections.complex_connections_helpers import BUILT_CASES, cases_by_code, move
 
 
 def test_shipped_default_cost_model(db):

@@ -33,7 +33,8 @@ def test_alert_changes_are_audited(db):
 
     from resilience.services.ingest import ingest_payload
 
-    feature = {"type": "Feature", "geometry": {"type": "Polygon", "coordinates": [[[-4.2, 47.9], [-4.0, 47.9], [-4.0, 48.1], [-4.2, 47.9]]]},
+    ring = [[-4.2, 47.9], [-4.0, 47.9], [-4.0, 48.1], [-4.2, 47.9]]
+    feature = {"type": "Feature", "geometry": {"type": "Polygon", "coordinates": [ring]},
                "properties": {"hazard": "wind", "level": 3, "departement": "29"}}
     alert = ingest_payload(json.dumps(feature).encode(), "geojson", allow_expired=True).alerts[0]
     event = AuditEvent.objects.get(content_type__model="alert", object_id=str(alert.pk))

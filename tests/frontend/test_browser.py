@@ -116,7 +116,8 @@ def test_declare_damage_on_a_pole_and_see_the_ticket(page, crisis_user):
     page.wait_for_selector(".ticket-marker")
     assert page.locator(".ticket-marker").count() == 1
     page.click(".ticket-marker")  # the marker opens the damaged asset's card, which lists the ticket
-    page.wait_for_function("document.getElementById('asset-card-title') && document.getElementById('asset-card-title').textContent === 'PT-A1'")
+    page.wait_for_function("document.getElementById('asset-card-title') "
+                           "&& document.getElementById('asset-card-title').textContent === 'PT-A1'")
     page.wait_for_selector(f"#asset-tickets a[href='/tickets/{ticket.pk}/']")
     screenshot(page, "map-ticket-marker")
 

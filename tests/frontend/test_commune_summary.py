@@ -59,7 +59,7 @@ def test_pdf_is_one_a4_page_with_name_and_figures(client, mayor, tmp_path):
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     assert "Quimper" in text and "29232" in text
     assert "Locaux desservis" in text
-    line = next(l for l in text.splitlines() if "Locaux desservis" in l)
+    line = next(row for row in text.splitlines() if "Locaux desservis" in row)
     assert line.split()[-1] == "9"
 
 
@@ -87,7 +87,7 @@ def test_mayor_sees_exposed_cut_incidents_and_critical_states(client, mayor):
     assert "state-cut" in html  # the hospital is cut
     assert "CM-D1a" not in html and "Poteau" not in html  # aggregates only, no ticket detail
     pdf_text = _pdf_text(client, "/communes/29232/pdf/")
-    line = next(l for l in pdf_text.splitlines() if "Locaux coupés" in l)
+    line = next(row for row in pdf_text.splitlines() if "Locaux coupés" in row)
     assert line.split()[-1] == "6"
 
 

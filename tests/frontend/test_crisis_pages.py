@@ -150,7 +150,7 @@ def test_ticket_list_filters(client, cell):
     login(client, cell.manager)
     html = client.get("/tickets/?severity=critical").content.decode()
     assert "alpha" in html and "bravo" not in html and "charlie" not in html
-    html = client.get(f"/tickets/?status=inProgress").content.decode()
+    html = client.get("/tickets/?status=inProgress").content.decode()
     assert "alpha" not in html
     html = client.get("/tickets/?network=net-a&status=acknowledged").content.decode()
     assert "alpha" in html and "bravo" in html
@@ -175,7 +175,8 @@ def test_transitions_notes_and_photos(client, cell, tmp_path, settings):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-    client.post(f"/tickets/{ticket.pk}/", {"action": "photo", "description": "poteau", "file": SimpleUploadedFile("p.png", png, "image/png")})
+    client.post(f"/tickets/{ticket.pk}/",
+                {"action": "photo", "description": "poteau", "file": SimpleUploadedFile("p.png", png, "image/png")})
     assert ticket.attachments.get().mime_type == "image/png"
     refused = client.post(f"/tickets/{ticket.pk}/", {"action": "photo", "file": SimpleUploadedFile("x.png", b"GIF89a....", "image/png")})
     assert refused.status_code == 400 and "Photo refusée" in refused.content.decode()

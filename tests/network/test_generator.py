@@ -140,6 +140,7 @@ def test_geometries_meet_at_their_nodes(orgs):
     """What a GraceTHD import checks: segment and cable ends on their nodes; sites, supports and
     enclosures at their node's position."""
     net = generate()
+    join = "JOIN network_node n ON n.id = x.node_id WHERE x.network_id = %s AND NOT ST_Equals(x.geom, n.geom)"
     checks = {
         "segment": """SELECT COUNT(*) FROM network_routesegment s JOIN network_node a ON a.id = s.node1_id
                       JOIN network_node b ON b.id = s.node2_id WHERE s.network_id = %s
@@ -147,9 +148,9 @@ def test_geometries_meet_at_their_nodes(orgs):
         "cable": """SELECT COUNT(*) FROM network_cable s JOIN network_node a ON a.id = s.node1_id
                     JOIN network_node b ON b.id = s.node2_id WHERE s.network_id = %s
                     AND NOT (ST_Equals(ST_StartPoint(s.geom), a.geom) AND ST_Equals(ST_EndPoint(s.geom), b.geom))""",
-        "site": "SELECT COUNT(*) FROM network_site x JOIN network_node n ON n.id = x.node_id WHERE x.network_id = %s AND NOT ST_Equals(x.geom, n.geom)",
-        "support": "SELECT COUNT(*) FROM network_supportpoint x JOIN network_node n ON n.id = x.node_id WHERE x.network_id = %s AND NOT ST_Equals(x.geom, n.geom)",
-        "enclosure": "SELECT COUNT(*) FROM network_enclosure x JOIN network_node n ON n.id = x.node_id WHERE x.network_id = %s AND NOT ST_Equals(x.geom, n.geom)",
+        "site": f"SELECT COUNT(*) FROM network_site x {join}",
+        "support": f"SELECT COUNT(*) FROM network_supportpoint x {join}",
+        "enclosure": f"SELECT COUNT(*) FROM network_enclosure x {join}",
         "duplicate node positions": """SELECT COUNT(*) FROM (SELECT geom FROM network_node WHERE network_id = %s
                                        GROUP BY geom HAVING COUNT(*) > 1) d""",
     }

@@ -1,6 +1,6 @@
 """Network model invariants that live in the database itself."""
 import pytest
-from django.contrib.gis.geos import LineString, Point, Polygon
+from django.contrib.gis.geos import LineString, Point
 from django.db import IntegrityError, transaction
 
 from network.models import Commune, Departement, Network, Node, Premises, RouteSegment

@@ -50,7 +50,7 @@ def test_one_loop_arm_cuts_nobody_both_arms_cut_everything_behind(generated):
     network, graph = generated
     loops = transport_loops(graph)
     assert loops
-    for nro, cables in loops.items():
+    for _nro, cables in loops.items():
         assert len(cables) >= 2
         for ci in cables:
             one = impact_on_graph(graph, segments=segments_of_cable(graph, ci)[:1])

@@ -43,7 +43,8 @@ def networks(draw):
     rows.sites = [(i + 1, f"ST{i + 1}", node(v), "NRO" if i < len(nros) else "SRO")
                   for i, v in enumerate(nros + draw(st.lists(st.integers(0, n - 1), max_size=2)))]
     seg_nodes = sorted({s[2] for s in segments} | {s[3] for s in segments})
-    rows.supports = [(i + 1, f"PT{i + 1}", v, draw(st.sampled_from("ACFZ"))) for i, v in enumerate(draw(st.lists(st.sampled_from(seg_nodes), max_size=6)))]
+    support_nodes = draw(st.lists(st.sampled_from(seg_nodes), max_size=6))
+    rows.supports = [(i + 1, f"PT{i + 1}", v, draw(st.sampled_from("ACFZ"))) for i, v in enumerate(support_nodes)]
     # enclosures on cable ends and on intermediate nodes (taps), premises on them
     enc_nodes = draw(st.lists(st.sampled_from(seg_nodes), min_size=1, max_size=8, unique=True))
     rows.enclosures = [(i + 1, f"BP{i + 1}", v, "PBO") for i, v in enumerate(enc_nodes)]

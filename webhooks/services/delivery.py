@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 from ..models import (
     AttemptOutcome, Delivery, DeliveryAttempt, DeliveryStatus, OutboxEvent, Subscription, SubscriptionStatus,
 )
+from .dispatch import enqueue_deliveries
 from .envelope import body_bytes, envelope
 from .signing import signature_header
 from .subscriptions import set_status
@@ -116,8 +117,6 @@ def attempt_delivery(delivery_id) -> str:
         if following is None:
             break
         if chained >= settings.WEBHOOK_CHAIN_MAX:
-            from .dispatch import enqueue_deliveries
-
             enqueue_deliveries([following])
             break
         current, chained = _attempt_one(following), chained + 1
@@ -232,8 +231,6 @@ def record_result(delivery: Delivery, result: HttpResult) -> str:
     if outcome == AttemptOutcome.RETRY:
         delay = (d.next_attempt_at - timezone.now()).total_seconds()
         if delay <= settings.WEBHOOK_RETRY_ENQUEUE_MAX:
-            from .dispatch import enqueue_deliveries
-
             enqueue_deliveries([d.pk], countdown=max(0.0, delay))
     return outcome
 
@@ -241,8 +238,6 @@ def record_result(delivery: Delivery, result: HttpResult) -> str:
 def redeliver(delivery: Delivery) -> Delivery:
     """Send this delivery again now (whatever its state): back to pending, due now, then enqueued.
     The attempt is logged like any other; the receiver sees the same webhook-id (idempotency)."""
-    from .dispatch import enqueue_deliveries
-
     with transaction.atomic():
         d = Delivery.objects.select_for_update().get(pk=delivery.pk)
         if d.subscription.status == SubscriptionStatus.DISABLED:

@@ -44,6 +44,7 @@ def dispatch_event(event_id, *, enqueue: bool = True) -> list[int]:
 
 def enqueue_deliveries(ids, countdown: float | None = None) -> None:
     """Send delivery tasks to the broker; on a broker outage the sweeper catches up."""
+    # imported here: webhooks.tasks imports dispatch: a real cycle
     from ..tasks import deliver
 
     for pk in ids:

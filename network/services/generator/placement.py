@@ -105,13 +105,13 @@ def place_premises(communes: CommuneSet, n: int, rng: np.random.Generator, aroun
         density = (3000.0 if town[c] else 1500.0) / 1e6
         sigma = max(40.0, np.sqrt(max(n_bourg, 1) / (np.pi * density)))
         bourg = _inside(geom, centre + rng.normal(0, sigma, (n_bourg, 2)),
-                        lambda m, idx: centre + rng.normal(0, sigma, (m, 2)), rng)
+                        lambda m, idx: centre + rng.normal(0, sigma, (m, 2)), rng)  # noqa: B023 (called within this iteration)
         # Hamlets: about seven houses each, within ~40 m of a farm placed anywhere in the commune.
         n_h = max(1, n_hamlet // 7) if n_hamlet else 0
         hamlet_centres = _uniform_in(geom, n_h, rng) if n_h else np.zeros((0, 2))
         which = rng.integers(0, n_h, n_hamlet) if n_h else np.zeros(0, dtype=np.int64)
         hamlet = _inside(geom, hamlet_centres[which] + rng.normal(0, 40.0, (n_hamlet, 2)),
-                         lambda m, idx: hamlet_centres[which[idx]] + rng.normal(0, 40.0, (m, 2)), rng)
+                         lambda m, idx: hamlet_centres[which[idx]] + rng.normal(0, 40.0, (m, 2)), rng)  # noqa: B023 (called within this iteration)
         iso = _uniform_in(geom, n_iso, rng) if n_iso else np.zeros((0, 2))
         xy_parts.append(np.vstack([centre[None, :], bourg, hamlet, iso]))
         com_parts.append(np.full(k, c))

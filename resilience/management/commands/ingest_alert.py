@@ -10,6 +10,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from resilience.services.ingest import FORMATS, IngestError, ingest_payload
+from network.models import Network
 
 
 class Command(BaseCommand):
@@ -44,8 +45,6 @@ class Command(BaseCommand):
 
 
 def _network_of(payload: bytes):
-    from network.models import Network
-
     try:
         slug = (json.loads(payload).get("properties") or {}).get("network")
     except (ValueError, AttributeError):

@@ -20,6 +20,7 @@ def detect_format(payload: bytes, content_type: str = "") -> str:
 def ingest_payload(payload: bytes, fmt: str | None = None, *, content_type="", origin="", organisation=None,
                    network=None, allow_expired=None, now=None) -> IngestResult:
     """Ingest one payload of the given (or detected) format. Raises IngestError when refused."""
+    # imported here: the format modules import ingest.common, which imports this package: a real cycle
     from . import cap, geojson, vigicrues, vigilance
 
     fmt = fmt or detect_format(payload if isinstance(payload, bytes) else payload.encode(), content_type)

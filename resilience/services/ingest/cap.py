@@ -25,6 +25,8 @@ from django.contrib.gis.geos import LinearRing, LineString, Point, Polygon
 from django.utils.translation import gettext_lazy as _
 from lxml import etree
 
+from network.models import Commune, Departement
+
 from .common import ParsedAlert, check_expiry, refuse, union_areas, IngestError
 
 NS = "urn:oasis:names:tc:emergency:cap:1.2"
@@ -251,7 +253,6 @@ def place(parsed: ParsedAlert, ones) -> None:
     if not areas and not deps and not communes:
         # Valid CAP naming its area only in words or by foreign geocodes: kept, not placed on the map.
         parsed.details["unlocated"] = True
-    from network.models import Commune, Departement
 
     areas += [d.geom for d in Departement.objects.filter(code__in=deps)]
     areas += [c.geom for c in Commune.objects.filter(insee__in=communes)]
@@ -334,8 +335,6 @@ def _fold(name: str) -> str:
 
 def resolve_geocode(name: str, value: str, area_desc: str, path: str):
     """(kind, code) for a geocode, or refuse with "unknown geocode"."""
-    from network.models import Commune, Departement
-
     upper = name.strip().upper()
     value = value.strip()
     if upper in COMMUNE_NAMES:

@@ -23,6 +23,9 @@ from django.utils.translation import gettext_lazy as _
 
 from webhooks.services.outbox import emit
 
+from core.audit import record
+from network.models import Commune, Departement
+
 from ...models import Alert, Lifecycle, RawMessage, RawOutcome
 
 logger = logging.getLogger(__name__)
@@ -108,8 +111,6 @@ def union_areas(geoms: list) -> MultiPolygon | None:
 
 
 def departement_geoms(codes) -> list:
-    from network.models import Departement
-
     return [GEOSGeometry(d.geom) for d in Departement.objects.filter(code__in=codes)]
 
 
@@ -173,6 +174,7 @@ def ingest(payload: bytes, source: str, parser, *, origin="", content_type="", o
 
 
 def schedule_exposure(alert_ids):
+    # imported here: networkx/numpy (service graph, impact) stay off the start-up path of web and worker processes
     from ...tasks import compute_alert_exposure
 
     for alert_id in alert_ids:
@@ -200,8 +202,6 @@ def event_payload(alert: Alert) -> dict:
 
 def _emit(event_type: str, alert: Alert):
     """Every change of an alert goes out as an event and into the audit trail, in its transaction."""
-    from core.audit import record
-
     emit(event_type, event_payload(alert), organisations=alert.stakeholders(), subject=f"alert:{alert.pk}")
     record(alert, "create" if event_type == "alert.created" else "update", organisation=alert.organisation)
 
@@ -296,8 +296,6 @@ def apply_one(parsed: ParsedAlert, raw: RawMessage, *, organisation=None, networ
 
 def _set_names(alert: Alert, parsed: ParsedAlert):
     """The départements and communes the alert names, or else those its area covers."""
-    from network.models import Commune, Departement
-
     deps = set(parsed.departements)
     if not deps and alert.area is not None:
         deps = set(Departement.objects.filter(geom__intersects=alert.area).values_list("code", flat=True))

@@ -14,6 +14,8 @@ from datetime import datetime
 from django.contrib.gis.geos import GEOSException, GEOSGeometry
 from django.utils.translation import gettext_lazy as _
 
+from network.models import Departement
+
 from ...models import AlertStatus, Hazard
 from .common import ParsedAlert, as_multipolygon, check_expiry, departement_geoms, refuse, union_areas
 
@@ -60,8 +62,6 @@ def parse_feature(doc, *, now, allow_expired=False, sender="", network=None) -> 
         areas.append(geom if geom.valid else geom.buffer(0))
     deps = []
     if dep:
-        from network.models import Departement
-
         if not Departement.objects.filter(code=str(dep)).exists():
             raise refuse("properties.departement", _("département %(d)s inconnu") % {"d": dep})
         deps = [str(dep)]

@@ -17,6 +17,8 @@ from datetime import datetime
 
 from django.utils.translation import gettext_lazy as _
 
+from network.models import Departement
+
 from .common import ParsedAlert, check_expiry, departement_geoms, refuse, union_areas
 
 SENDER = "vigicrues.gouv.fr"
@@ -47,7 +49,6 @@ def parse(payload: bytes, *, now, allow_expired=False) -> list[ParsedAlert]:
     issued = _time(info.get("vic:DtHrInfoVigiCru"), "vic:InfoVigiCru.vic:DtHrInfoVigiCru")
     next_issue = _time(info.get("vic:DtHrSuivInfoVigiCru"), "vic:InfoVigiCru.vic:DtHrSuivInfoVigiCru")
     children = info.get("vic:estLaSyntheseDe") or []
-    from network.models import Departement
 
     known = set(Departement.objects.values_list("code", flat=True))
     deps, sections = [], []

@@ -12,7 +12,11 @@ from datetime import datetime, timezone as dt_timezone
 
 from django.utils.translation import gettext_lazy as _
 
+from defusedxml import DefusedXmlException, ElementTree as SafeET
+from network.models import Departement
+
 from .common import ParsedAlert, check_expiry, departement_geoms, refuse, union_areas
+from ...models import Alert, Lifecycle
 
 SENDER = "vigilance@meteo.fr"
 PHENOMENA = {
@@ -51,7 +55,6 @@ def parse(payload: bytes, *, now, allow_expired=False) -> list[ParsedAlert]:
         raise refuse("domain_id", _("champ obligatoire absent : ce n'est pas un bulletin de vigilance"))
     domain = str(doc["domain_id"])
     dep, coastal = departement_of(domain)
-    from network.models import Departement
 
     if not Departement.objects.filter(code=dep).exists():
         raise refuse("domain_id", _("domaine %(d)s : département %(dep)s inconnu") % {"d": domain, "dep": dep})
@@ -107,11 +110,6 @@ def parse_national_xml(payload: bytes, *, now, allow_expired=False) -> list[Pars
     `<risque val="..">` per phenomenon above green. The bulletin gives one colour per domain, not per
     phenomenon: each listed phenomenon gets the domain's colour (an upper bound, docs/alerts.md).
     Active vigilance alerts of a domain whose phenomenon is no longer listed end."""
-    from defusedxml import DefusedXmlException
-    from defusedxml import ElementTree as SafeET
-
-    from ...models import Alert, Lifecycle
-
     try:
         root = SafeET.fromstring(payload, forbid_dtd=True, forbid_entities=True, forbid_external=True)
     except DefusedXmlException as exc:
@@ -132,7 +130,6 @@ def parse_national_xml(payload: bytes, *, now, allow_expired=False) -> list[Pars
             raise refuse(f"EV.{name}", _("date invalide : %(v)s") % {"v": value}) from None
 
     issued, expires = stamp("daterun") or stamp("dateinsert"), stamp("dateprevue")
-    from network.models import Departement
 
     known = set(Departement.objects.values_list("code", flat=True))
     active = set(Alert.objects.filter(source="vigilance", lifecycle=Lifecycle.ACTIVE)
