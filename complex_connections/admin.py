@@ -1,16 +1,22 @@
-"""Admin of the network app."""
+"""Admin of complex connections: cost models editable, cases read-only but for assignment and
+hard surface. Changes go through the services, which audit them."""
 from django.contrib import admin
 
-# --- Complex connections (raccordements complexes, issue 10) ------------------------------------
+from core.admin import AuditedModelAdmin
+
 from .models import (
     ComplexConnection, ComplexConnectionAttachment, ComplexConnectionCostModel, ComplexConnectionNote,
 )
+from .services.costs import save_cost_model
 from .services.workflow import update_case
 
 
 @admin.register(ComplexConnectionCostModel)
-class ComplexConnectionCostModelAdmin(admin.ModelAdmin):
-    """Unit costs and aid tiers. Saving re-prices the live estimates (detected, surveyed cases)."""
+class ComplexConnectionCostModelAdmin(AuditedModelAdmin):
+    """Unit costs and aid tiers. Saving re-prices the live estimates (detected, surveyed cases)
+    through `save_cost_model`, which records the change and the re-pricing in one audit row."""
+
+    audit_saves = False  # save_cost_model records the audit row (with the re-priced cases)
 
     list_display = ["__str__", "base_connection", "trench_per_m", "aerial_per_m", "facade_per_m", "new_pole", "chamber",
                     "aid_under_10m", "aid_10_30m", "aid_over_30m", "updated_at"]
@@ -20,6 +26,9 @@ class ComplexConnectionCostModelAdmin(admin.ModelAdmin):
                                         "facade_per_m", "new_pole", "chamber", "vertical_cabling_per_housing"]}),
         ("Aide de l'État 2025 (domaine privé)", {"fields": ["aid_under_10m", "aid_10_30m", "aid_over_30m"]}),
     ]
+
+    def save_model(self, request, obj, form, change):
+        save_cost_model(obj, actor=request.user, organisation=None)
 
 
 class ComplexConnectionNoteInline(admin.TabularInline):
@@ -39,7 +48,7 @@ class ComplexConnectionAttachmentInline(admin.TabularInline):
 
 
 @admin.register(ComplexConnection)
-class ComplexConnectionAdmin(admin.ModelAdmin):
+class ComplexConnectionAdmin(AuditedModelAdmin):
     list_display = ["__str__", "network", "status", "rules", "estimated_cost", "aid", "remaining_charge",
                     "priority_score", "assigned_organisation"]
     list_filter = ["network", "status"]
@@ -61,4 +70,3 @@ class ComplexConnectionAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False  # cases come from `detect_complex_connections`; status moves through the API workflow
-# --- end complex connections ---------------------------------------------------------------------

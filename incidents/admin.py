@@ -1,6 +1,8 @@
 """Admin of the crisis cell and trouble tickets. The crisis log is read-only here as everywhere."""
 from django.contrib import admin
 
+from core.admin import AuditedModelAdmin
+
 from .models import (
     Contact, Crisis, CrisisLogEntry, DamagedAsset, OnCallPeriod, StatusChange, TicketAttachment, TicketNote,
     TroubleTicket,
@@ -8,7 +10,7 @@ from .models import (
 
 
 @admin.register(Crisis)
-class CrisisAdmin(admin.ModelAdmin):
+class CrisisAdmin(AuditedModelAdmin):
     list_display = ["name", "level", "opened_at", "closed_at"]
     list_filter = ["level"]
     search_fields = ["name"]
@@ -16,7 +18,7 @@ class CrisisAdmin(admin.ModelAdmin):
 
 
 @admin.register(CrisisLogEntry)
-class CrisisLogEntryAdmin(admin.ModelAdmin):
+class CrisisLogEntryAdmin(AuditedModelAdmin):
     list_display = ["created_at", "crisis", "kind", "organisation", "author", "text"]
     list_filter = ["kind", "crisis"]
     search_fields = ["text"]
@@ -37,7 +39,7 @@ class OnCallPeriodInline(admin.TabularInline):
 
 
 @admin.register(Contact)
-class ContactAdmin(admin.ModelAdmin):
+class ContactAdmin(AuditedModelAdmin):
     list_display = ["name", "role", "organisation", "commune", "phone", "email"]
     list_filter = ["organisation"]
     search_fields = ["name", "role", "email"]
@@ -75,7 +77,7 @@ class TicketAttachmentInline(admin.TabularInline):
 
 
 @admin.register(TroubleTicket)
-class TroubleTicketAdmin(admin.ModelAdmin):
+class TroubleTicketAdmin(AuditedModelAdmin):
     """Tickets change through the TMF621 API (lifecycle, audit, events): read-only here."""
 
     list_display = ["id", "network", "ticket_type", "severity", "status", "creation_date"]

@@ -1,5 +1,8 @@
 from django.contrib import admin
 
+from core.admin import AuditedModelAdmin, audit_snapshot
+from core.audit import record
+
 from .models import ApiToken, Membership, Organisation
 
 
@@ -10,7 +13,7 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(AuditedModelAdmin):
     list_display = ["name", "slug", "kind", "siren", "insee_code"]
     list_filter = ["kind"]
     search_fields = ["name", "slug", "siren", "insee_code"]
@@ -20,7 +23,7 @@ class OrganisationAdmin(admin.ModelAdmin):
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(AuditedModelAdmin):
     list_display = ["key_prefix", "user", "organisation", "role", "purpose", "created_at", "last_used_at", "revoked_at"]
     list_filter = ["role", "purpose"]
     readonly_fields = ["key_prefix", "created_at", "last_used_at"]
@@ -32,4 +35,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
     @admin.action(description="Révoquer les jetons sélectionnés")
     def revoke(self, request, queryset):
         for token in queryset:
+            before = audit_snapshot(token)
             token.revoke()
+            record(token, "update", actor=request.user, organisation=token.organisation, before=before,
+                   after=audit_snapshot(token))

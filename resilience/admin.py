@@ -1,10 +1,12 @@
 from django.contrib.gis import admin
 
+from core.admin import AuditedGISModelAdmin, AuditedModelAdmin
+
 from .models import Alert, ExposureRun, FeedState, FloodZone, RawMessage, VulnerabilityRule
 
 
 @admin.register(Alert)
-class AlertAdmin(admin.GISModelAdmin):
+class AlertAdmin(AuditedGISModelAdmin):
     list_display = ("id", "source", "hazard", "level", "lifecycle", "status", "onset", "expires", "organisation")
     list_filter = ("source", "hazard", "level", "lifecycle", "status")
     search_fields = ("identifier", "sender", "headline")
@@ -14,7 +16,7 @@ class AlertAdmin(admin.GISModelAdmin):
 
 
 @admin.register(RawMessage)
-class RawMessageAdmin(admin.ModelAdmin):
+class RawMessageAdmin(AuditedModelAdmin):
     list_display = ("id", "source", "outcome", "size", "received_at", "origin")
     list_filter = ("source", "outcome")
     exclude = ("payload",)
@@ -22,7 +24,7 @@ class RawMessageAdmin(admin.ModelAdmin):
 
 
 @admin.register(VulnerabilityRule)
-class VulnerabilityRuleAdmin(admin.ModelAdmin):
+class VulnerabilityRuleAdmin(AuditedModelAdmin):
     """The vulnerability matrix: hazard × asset class × level → failure probability."""
 
     list_display = ("hazard", "asset_class", "level", "probability")
@@ -31,11 +33,11 @@ class VulnerabilityRuleAdmin(admin.ModelAdmin):
 
 
 @admin.register(ExposureRun)
-class ExposureRunAdmin(admin.ModelAdmin):
+class ExposureRunAdmin(AuditedModelAdmin):
     list_display = ("id", "alert", "network", "network_version", "status", "computed_at", "duration_ms")
     list_filter = ("status",)
     exclude = ("assets",)
 
 
-admin.site.register(FloodZone, admin.GISModelAdmin)
-admin.site.register(FeedState)
+admin.site.register(FloodZone, AuditedGISModelAdmin)
+admin.site.register(FeedState, AuditedModelAdmin)

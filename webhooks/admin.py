@@ -1,10 +1,12 @@
 from django.contrib import admin
 
+from core.admin import AuditedModelAdmin
+
 from .models import Delivery, DeliveryAttempt, OutboxEvent, Subscription
 
 
 @admin.register(Subscription)
-class SubscriptionAdmin(admin.ModelAdmin):
+class SubscriptionAdmin(AuditedModelAdmin):
     list_display = ["id", "organisation", "source", "callback", "status", "created_at"]
     list_filter = ["status", "source"]
     search_fields = ["callback", "organisation__slug", "description"]
@@ -23,7 +25,7 @@ class DeliveryAttemptInline(admin.TabularInline):
 
 
 @admin.register(Delivery)
-class DeliveryAdmin(admin.ModelAdmin):
+class DeliveryAdmin(AuditedModelAdmin):
     list_display = ["id", "subscription", "subject", "sequence", "status", "attempts", "next_attempt_at", "last_status_code"]
     list_filter = ["status"]
     search_fields = ["subject"]
@@ -32,7 +34,7 @@ class DeliveryAdmin(admin.ModelAdmin):
 
 
 @admin.register(OutboxEvent)
-class OutboxEventAdmin(admin.ModelAdmin):
+class OutboxEventAdmin(AuditedModelAdmin):
     list_display = ["id", "event_type", "subject", "sequence", "created_at", "dispatched_at"]
     list_filter = ["event_type"]
     search_fields = ["subject"]

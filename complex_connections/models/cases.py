@@ -28,8 +28,9 @@ class ComplexConnectionCostModel(models.Model):
     les travaux en domaine privé*) used to estimate complex connections.
 
     One per network; the row without a network holds the shipped defaults (data migration
-    0004) and is used by every network that has none of its own. Saving a cost model
-    recomputes the estimates of the cases it prices (see `costs.recompute_for_cost_model`).
+    0004) and is used by every network that has none of its own. Change it through
+    `complex_connections.services.costs.save_cost_model`, which re-prices the cases it prices
+    and audits the change with its actor (the admin does); `save()` alone re-prices nothing.
     """
 
     network = models.OneToOneField(
@@ -63,12 +64,6 @@ class ComplexConnectionCostModel(models.Model):
 
     def __str__(self) -> str:
         return str(_("Défauts livrés")) if self.network_id is None else str(self.network)
-
-    def save(self, *args, **kwargs):
-        super().save(*args, **kwargs)
-        from complex_connections.services.costs import recompute_for_cost_model
-
-        recompute_for_cost_model(self)
 
 
 class ComplexConnectionStatus(models.TextChoices):

@@ -19,8 +19,9 @@ model. Each line says whether it is private-domain work (what the State aid cove
 Aid = min(tier amount, private-domain subtotal); remaining charge = estimated cost − aid.
 
 When estimates change: on every detection run (for cases still `detected`), and whenever a cost
-model is saved (admin or code: `ComplexConnectionCostModel.save()` calls
-`recompute_for_cost_model`) for cases still `detected` or `surveyed`. From `quoted` on, the
+model is saved through `save_cost_model` (the admin does) for cases still `detected` or
+`surveyed`: one transaction, one audit row naming the actor, the cost change and the re-priced
+cases (not thousands of rows). `Model.save()` itself re-prices nothing. From `quoted` on, the
 estimate is frozen: the quote replaces it.
 """
 import math
@@ -28,13 +29,13 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _t
 
 from complex_connections.models import ComplexConnection, ComplexConnectionCostModel
-from django.utils import timezone
+from core.audit import record, snapshot
 
 from . import rules as R
-from .audit import bulk_audit, summary
 from .priority import priority_score
 
 CENT = Decimal("0.01")
@@ -60,7 +61,7 @@ def cost_model_for(network):
     default = ComplexConnectionCostModel.objects.filter(network__isnull=True).first()
     if default is None:  # the migration ships it; recreate its defaults rather than fail
         default = ComplexConnectionCostModel(network=None)
-        super(ComplexConnectionCostModel, default).save()
+        default.save()
     return default
 
 
@@ -160,9 +161,10 @@ def _normalise(values):
 COST_FIELDS = ["cost_breakdown", "estimated_cost", "aid", "remaining_charge", "priority_score", "inputs", "updated_at"]
 
 
-def recompute_for_cost_model(cost_model, *, actor=None, organisation=None) -> int:
+def reprice_for_cost_model(cost_model) -> list[int]:
     """Re-estimate the live cases (detected, surveyed) priced by `cost_model`: its network's, or,
-    for the shipped defaults, those of every network without a cost model of its own."""
+    for the shipped defaults, those of every network without a cost model of its own. Returns the
+    ids of the cases whose estimate changed. No audit here: `save_cost_model` records one row."""
     cases = ComplexConnection.objects.filter(status__in=ComplexConnection.LIVE_ESTIMATE_STATUSES)
     if cost_model.network_id is not None:
         cases = cases.filter(network_id=cost_model.network_id)
@@ -171,18 +173,32 @@ def recompute_for_cost_model(cost_model, *, actor=None, organisation=None) -> in
         cases = cases.exclude(network_id__in=own)
     th = R.thresholds()
     now = timezone.now()
-    changed, audits = [], []
+    changed, ids = [], []
     with transaction.atomic():
         for case in cases.select_related("premises").iterator(chunk_size=2000):
-            before = summary(case)
             if apply_estimate(case, cost_model, th):
                 case.updated_at = now
                 changed.append(case)
-                audits.append((case, "update", before, summary(case)))
+                ids.append(case.pk)
             if len(changed) >= 2000:
                 ComplexConnection.objects.bulk_update(changed, COST_FIELDS)
                 changed = []
         if changed:
             ComplexConnection.objects.bulk_update(changed, COST_FIELDS)
-        bulk_audit(audits, actor=actor, organisation=organisation)
-    return len(audits)
+    return ids
+
+
+def save_cost_model(cost_model, *, actor=None, organisation=None) -> int:
+    """Save a cost model (new or changed) and re-price the live estimates it prices, in one
+    transaction, with one audit row: the cost model before and after, plus the number and ids of
+    the re-priced cases. Returns the number of cases re-priced."""
+    with transaction.atomic():
+        created = cost_model.pk is None
+        current = None if created else ComplexConnectionCostModel.objects.filter(pk=cost_model.pk).first()
+        before = snapshot(current) if current is not None else None
+        cost_model.save()
+        ids = reprice_for_cost_model(cost_model)
+        after = {**snapshot(cost_model), "repriced_cases": len(ids), "repriced_case_ids": ids}
+        record(cost_model, "create" if created else "update", actor=actor, organisation=organisation,
+               before=before, after=after)
+    return len(ids)

@@ -10,6 +10,7 @@ from django.core.management import CommandError, call_command
 from core.models import AuditEvent
 from complex_connections.models import ComplexConnection, ComplexConnectionCostModel
 from complex_connections.services import workflow
+from complex_connections.services.costs import save_cost_model
 from complex_connections.services.detect import detect_complex_connections
 from tests.builders import build_small_network
 from tests.complex_connections.complex_connections_helpers import BUILT_CASES, cases_by_code, move
@@ -74,18 +75,35 @@ def test_changing_a_unit_cost_changes_the_estimates(small):
     assert case.estimated_cost == Decimal("3666.00")
     default = ComplexConnectionCostModel.objects.get(network__isnull=True)
     default.trench_per_m = Decimal("100")
-    default.save()  # re-prices live cases at once
+    actions_before = audit_actions(case.pk)
+    repriced = save_cost_model(default)  # re-prices live cases at once
     case.refresh_from_db()
     assert case.estimated_cost == Decimal("4520.00")
     assert case.remaining_charge == Decimal("3320.00")
-    assert audit_actions(case.pk)[-1] == "update"
+    # one summary row on the cost model, none per case
+    assert audit_actions(case.pk) == actions_before
+    rows = AuditEvent.objects.filter(content_type__model="complexconnectioncostmodel", object_id=str(default.pk))
+    assert rows.count() == 1
+    row = rows.get()
+    assert Decimal(row.before["trench_per_m"]) == 80 and Decimal(row.after["trench_per_m"]) == 100
+    assert row.after["repriced_cases"] == repriced >= 1 and case.pk in row.after["repriced_case_ids"]
+
+
+def test_saving_a_cost_model_alone_reprices_nothing(small):
+    detect_complex_connections(small.network)
+    case = cases_by_code(small.network)["AD-3-2"]
+    default = ComplexConnectionCostModel.objects.get(network__isnull=True)
+    default.trench_per_m = Decimal("100")
+    default.save()
+    case.refresh_from_db()
+    assert case.estimated_cost == Decimal("3666.00")
 
 
 def test_network_cost_model_overrides_defaults_for_its_network_only(small):
     other = build_small_network("net-b", owner="syn-b", operator="oi-b")
     detect_complex_connections(small.network)
     detect_complex_connections(other.network)
-    ComplexConnectionCostModel.objects.create(network=small.network, trench_per_m=Decimal("50"))
+    save_cost_model(ComplexConnectionCostModel(network=small.network, trench_per_m=Decimal("50")))
     assert cases_by_code(small.network)["AD-3-2"].estimated_cost == Decimal("2385.00")  # 250 + 42.7 × 50
     assert cases_by_code(other.network)["AD-3-2"].estimated_cost == Decimal("3666.00")
 
@@ -97,7 +115,7 @@ def test_quoted_estimate_is_frozen(small):
     workflow.transition(case, "quoted")
     default = ComplexConnectionCostModel.objects.get(network__isnull=True)
     default.trench_per_m = Decimal("100")
-    default.save()
+    save_cost_model(default)
     case.refresh_from_db()
     assert case.estimated_cost == Decimal("3666.00")
 
@@ -194,3 +212,5 @@ def test_admin_pages(small, client, django_user_model):
     assert response.status_code == 302
     case.refresh_from_db()
     assert case.estimated_cost == Decimal("4520.00")  # re-priced by the admin save
+    row = AuditEvent.objects.filter(content_type__model="complexconnectioncostmodel").latest("id")
+    assert row.actor == admin and row.after["repriced_cases"] >= 1

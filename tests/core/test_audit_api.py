@@ -12,7 +12,7 @@ def test_auditor_reads_own_organisation_changes_and_exports_csv(make_org, token_
     record(syn, "update", organisation=syn, before={"name": "old"}, after={"name": "new"})
     record(other, "update", organisation=other)
     client, _ = token_client(syn, role="auditor")
-    body = client.get("/api/v1/audit/").json()
+    body = client.get("/api/v1/audit/?object_type=organisations.organisation").json()
     assert [(e["object_type"], e["organisation"], e["before"]) for e in body["results"]] == [
         ("organisations.organisation", "syn-a", {"name": "old"})]
     response = client.get("/api/v1/audit/export.csv?object_type=organisations.organisation")
