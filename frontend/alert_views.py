@@ -9,9 +9,8 @@ from django.db.models import Func, Q, Value
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from incidents.api.tmf_views import acting_organisation
 from organisations.models import Organisation
-from organisations.models.membership import WRITE_ROLES
+from organisations.permissions import WRITE, acting_organisation, may_write, network_organisations
 from resilience.models import Alert, ExposureRun
 from resilience.models.exposure import ExposureStatus
 from resilience.services.ingest import IngestError, ingest_payload
@@ -28,7 +27,7 @@ def _writable_networks(principal):
     networks = list(visible_networks(principal))
     if principal.is_superuser:
         return networks
-    return [n for n in networks if acting_organisation(principal, n)[1] in WRITE_ROLES]
+    return [n for n in networks if may_write(principal, network_organisations(n))]
 
 
 @crisis_cell_page
@@ -88,7 +87,7 @@ def alert_create(request):
                 if data[name]:
                     properties[name] = data[name].isoformat()
             body = json.dumps({"type": "Feature", "geometry": geometry, "properties": properties}).encode()
-            org_id, _role = acting_organisation(principal, network)
+            org_id = acting_organisation(principal, WRITE, network_organisations(network))
             organisation = Organisation.objects.filter(pk=org_id).first() if org_id else None
             try:
                 result = ingest_payload(body, "geojson", content_type="application/json", origin="ui",

@@ -8,14 +8,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from incidents.api.tmf_views import acting_organisation, make_actor
+from incidents.api.tmf_views import make_actor
 from incidents.models import DamagedAsset, TicketStatus, TroubleTicket
 from incidents.services import representation
 from incidents.services.attachments import AttachmentRefused, check_photo
 from incidents.services.lifecycle import ALLOWED_TRANSITIONS
 from incidents.services.sla import timers
 from incidents.services.tickets import TicketInputError, add_attachment, create_ticket, patch_ticket
-from organisations.models.membership import WRITE_ROLES
+from organisations.permissions import WRITE, acting_organisation, may_write, network_organisations
 
 from django.utils import timezone
 
@@ -31,7 +31,7 @@ def writable_networks(principal):
     networks = list(visible_networks(principal))
     if principal.is_superuser:
         return networks
-    return [n for n in networks if acting_organisation(principal, n)[1] in WRITE_ROLES]
+    return [n for n in networks if may_write(principal, network_organisations(n))]
 
 
 @crisis_cell_page
@@ -80,7 +80,7 @@ def ticket_create(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         network = next(n for n in networks if n.slug == data["network"])
-        org_id, _role = acting_organisation(principal, network)
+        org_id = acting_organisation(principal, WRITE, network_organisations(network))
         actor = make_actor(request, org_id)
         values = {"description": data["description"], "severity": data["severity"],
                   "ticket_type": data["ticket_type"], "name": data["name"]}
@@ -107,8 +107,8 @@ def _ticket_or_404(principal, pk):
 def ticket_detail(request, pk):
     principal = request.vigie
     ticket = _ticket_or_404(principal, pk)
-    org_id, role = acting_organisation(principal, ticket.network)
-    writable = principal.is_superuser or role in WRITE_ROLES
+    org_id = acting_organisation(principal, WRITE, network_organisations(ticket.network))
+    writable = may_write(principal, network_organisations(ticket.network))
     note_form, photo_form, transition_error = NoteForm(), PhotoForm(), None
     if request.method == "POST":
         if not writable:

@@ -13,7 +13,9 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from network.models import Commune
 
-from .services.access import crisis_cell_page, landing_for_elected, operational_principal
+from organisations.permissions import detail_principal
+
+from .services.access import crisis_cell_page, landing_for_elected
 from .services.dashboard import build_dashboard
 from .services.networks import network_bounds_4326, visible_networks
 from .services.commune_map import commune_svg
@@ -27,7 +29,7 @@ def dashboard(request):
     landing = landing_for_elected(request)
     if landing is not None:
         return landing
-    principal = operational_principal(principal_for(request))
+    principal = detail_principal(principal_for(request))
     organisations = Organisation.objects.filter(pk__in=principal.organisation_ids) if principal else Organisation.objects.none()
     board = build_dashboard(principal) if principal else None
     context = {"organisations": organisations, "principal": principal, "board": board}

@@ -20,16 +20,17 @@ from django.utils.translation import gettext as _t
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, renderers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from complex_connections.models import ComplexConnection
 from complex_connections.services import attachments as attachment_service
 from complex_connections.services import export, workflow
+from organisations.api.base import ScopedViewMixin
 from organisations.models import Organisation, OrganisationKind
-from organisations.models.membership import AGGREGATE_ONLY_ROLES, WRITE_ROLES
-from organisations.scoping import Principal, principal_for, scope_q_for
+from organisations.permissions import aggregate_organisation_ids, detail_principal
+from organisations.scoping import Principal, scope_q_for
 
 from .filtersets import ComplexConnectionFilterSet
 from .serializers import (
@@ -49,14 +50,6 @@ class CSVRenderer(renderers.BaseRenderer):
         return renderers.JSONRenderer().render(data)  # errors only: the export streams its own body
 
 
-def detail_principal(principal: Principal | None) -> Principal | None:
-    """The principal without its aggregate-only roles (elected officials never read cases)."""
-    if principal is None or principal.is_superuser:
-        return principal
-    roles = {org: role for org, role in principal.roles.items() if role not in AGGREGATE_ONLY_ROLES}
-    return Principal(user=principal.user, roles=roles, token=principal.token)
-
-
 def totals_queryset(principal: Principal | None):
     """Cases whose totals the principal may see: its detail scope, plus for elected officials the
     cases of their commune (commune organisation) or of their organisation's networks."""
@@ -66,9 +59,9 @@ def totals_queryset(principal: Principal | None):
         return ComplexConnection.objects.all()
     q = Q(pk__in=[])
     detail = detail_principal(principal)
-    if detail.roles:
+    if detail is not None:
         q |= scope_q_for(ComplexConnection, detail.organisation_ids)
-    aggregate_orgs = [org for org, role in principal.roles.items() if role in AGGREGATE_ONLY_ROLES]
+    aggregate_orgs = aggregate_organisation_ids(principal)
     if aggregate_orgs:
         orgs = list(Organisation.objects.filter(pk__in=aggregate_orgs).values("pk", "kind", "insee_code"))
         communes = [o["insee_code"] for o in orgs if o["kind"] == OrganisationKind.COMMUNE and o["insee_code"]]
@@ -80,21 +73,25 @@ def totals_queryset(principal: Principal | None):
     return ComplexConnection.objects.filter(q)
 
 
-class ComplexConnectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """Complex connection cases of the networks the caller may see."""
+class ComplexConnectionViewSet(ScopedViewMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                               viewsets.GenericViewSet):
+    """Complex connection cases of the networks the caller may see. Read scoping and the write
+    check come from ScopedViewMixin; totals are the aggregate-only view (elected officials)."""
 
+    queryset = ComplexConnection.objects.all()
+    write_denied = _t("Votre rôle ne permet pas de modifier ce dossier.")
+    aggregates_denied = _t("Les élus n'ont accès qu'aux synthèses (totaux).")
     filterset_class = ComplexConnectionFilterSet
     renderer_classes = [renderers.JSONRenderer, renderers.BrowsableAPIRenderer, CSVRenderer]
     parser_classes = [JSONParser, FormParser, MultiPartParser]
 
+    def scope(self, queryset):
+        if self.action == "totals":  # AGGREGATE: elected officials read the totals of their commune
+            return totals_queryset(self.principal)
+        return super().scope(queryset)
+
     def get_queryset(self):
-        if self.action == "totals":
-            qs = totals_queryset(principal_for(self.request))
-        else:
-            principal = detail_principal(principal_for(self.request))
-            if principal is not None and not principal.is_superuser and not principal.roles:
-                raise PermissionDenied(_t("Les élus n'ont accès qu'aux synthèses (totaux)."))
-            qs = ComplexConnection.objects.restrict(principal)
+        qs = super().get_queryset()
         qs = qs.select_related("network", "premises", "premises__commune", "assigned_organisation")
         if self.action == "retrieve":
             qs = qs.prefetch_related("notes__author", "notes__organisation", "attachments")
@@ -104,15 +101,9 @@ class ComplexConnectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         return ComplexConnectionDetailSerializer if self.action == "retrieve" else ComplexConnectionSerializer
 
     def _writable(self, case):
-        """The organisation in whose name the caller changes the case (write role required)."""
-        principal = principal_for(self.request)
-        case_orgs = {case.network.owner_id, case.network.operator_id, case.assigned_organisation_id} - {None}
-        if principal.is_superuser:
-            return None
-        for org in sorted(case_orgs & principal.organisation_ids):
-            if principal.role_in(org) in WRITE_ROLES:
-                return Organisation.objects.get(pk=org)
-        raise PermissionDenied(_t("Votre rôle ne permet pas de modifier ce dossier."))
+        """The organisation in whose name the caller changes the case (owner, operator, assigned)."""
+        org_id = self.acting_organisation(case)
+        return Organisation.objects.get(pk=org_id) if org_id is not None else None
 
     @staticmethod
     def _refused(error: DjangoValidationError):
@@ -135,7 +126,7 @@ class ComplexConnectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
             if slug is None:
                 changes["assigned_organisation"] = None
             else:
-                target = Organisation.objects.restrict(principal_for(request)).filter(slug=slug).first()
+                target = Organisation.objects.restrict(self.principal).filter(slug=slug).first()
                 if target is None:
                     raise ValidationError({"assigned_organisation": [_t("Organisation inconnue : « %s ».") % slug]})
                 changes["assigned_organisation"] = target

@@ -4,7 +4,7 @@ from datetime import timedelta
 from django import template
 from django.utils.translation import gettext as _
 from organisations.scoping import principal_for
-from ..services.access import is_aggregate_only
+from organisations.permissions import aggregates_only
 
 register = template.Library()
 
@@ -38,4 +38,4 @@ def get(mapping, key):
 def elected_only(context):
     """True when the signed-in person only holds aggregate-only roles (nav without operator pages)."""
     request = context.get("request")
-    return bool(request) and is_aggregate_only(principal_for(request))
+    return bool(request) and aggregates_only(principal_for(request))

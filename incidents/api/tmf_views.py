@@ -7,6 +7,7 @@ import hashlib
 import json
 from datetime import datetime, timezone as dt_timezone
 
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db import IntegrityError, transaction
 from django.http import FileResponse
 from django.urls import reverse
@@ -22,7 +23,7 @@ from rest_framework.views import APIView
 
 from core.api.errors import exception_handler as house_exception_handler
 from network.models import Network
-from organisations.models.membership import AGGREGATE_ONLY_ROLES, WRITE_ROLES
+from organisations import permissions
 from organisations.scoping import Principal, principal_for
 
 from organisations.models import Organisation
@@ -77,33 +78,19 @@ def ticket_principal(request) -> Principal:
     principal = principal_for(request)
     if principal is None:
         raise exceptions.NotAuthenticated()
-    if principal.is_superuser:
-        return principal
-    roles = {org: role for org, role in principal.roles.items() if role not in AGGREGATE_ONLY_ROLES}
-    if not roles:
+    detail = permissions.detail_principal(principal)
+    if detail is None:
         raise exceptions.PermissionDenied(_("Les élus n'ont accès qu'aux agrégats, pas au détail des tickets."))
-    return Principal(user=principal.user, roles=roles, is_superuser=False, token=principal.token)
-
-
-def acting_organisation(principal, network):
-    """The organisation the caller acts for on this network (owner or operator), and its role."""
-    for org_id in (network.operator_id, network.owner_id):
-        role = principal.role_in(org_id)
-        if role in WRITE_ROLES:
-            return org_id, role
-    for org_id in (network.operator_id, network.owner_id):
-        if principal.role_in(org_id):
-            return org_id, principal.role_in(org_id)
-    return None, None
+    return detail
 
 
 def require_write(principal, network):
-    org_id, role = acting_organisation(principal, network)
-    if principal.is_superuser:
-        return org_id
-    if role not in WRITE_ROLES:
-        raise exceptions.PermissionDenied(_("Votre rôle ne permet que la lecture des tickets."))
-    return org_id
+    """The organisation in whose name the caller writes a ticket on `network` (403 otherwise)."""
+    try:
+        return permissions.require(principal, permissions.WRITE, permissions.network_organisations(network),
+                                   _("Votre rôle ne permet que la lecture des tickets."))
+    except DjangoPermissionDenied as denied:
+        raise exceptions.PermissionDenied(str(denied)) from None
 
 
 def base_url(request) -> str:

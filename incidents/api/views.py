@@ -1,7 +1,8 @@
 """Native API of the crisis cell (/api/v1/): crises, crisis log (append-only), contacts, on-call periods.
 
-Reads go through `Model.objects.restrict(principal)`; writes need a write role (crisis_manager,
-operator_agent, admin) in the organisation concerned. Elected officials read crises and contacts,
+Reads and the write check come from `organisations.api.base.ScopedViewMixin` (queryset restricted
+to the principal; a write role, crisis_manager, operator_agent or admin, required for any write);
+the organisation a write is made for is `organisations.permissions.acting_organisation`. Elected officials read crises and contacts,
 not the crisis log (operator detail).
 """
 from django.db import transaction
@@ -14,9 +15,9 @@ from rest_framework.response import Response
 
 from core.audit import record, snapshot
 from core.models import AuditEvent
+from organisations import permissions
+from organisations.api.base import ScopedViewMixin
 from organisations.models import Organisation
-from organisations.models.membership import AGGREGATE_ONLY_ROLES, WRITE_ROLES
-from organisations.scoping import principal_for
 
 from ..models import Contact, Crisis, CrisisLogEntry, OnCallPeriod
 from ..services.crisis import append_log_entry, crisis_organisation_ids, first_writable_organisation, on_call_now
@@ -27,18 +28,6 @@ from .serializers import (
 )
 
 
-def _principal(request):
-    principal = principal_for(request)
-    if principal is None:
-        raise exceptions.NotAuthenticated()
-    return principal
-
-
-def _require_write_role(principal):
-    if not principal.has_role(*WRITE_ROLES):
-        raise exceptions.PermissionDenied(_("Votre rôle ne permet que la lecture."))
-
-
 class AuditedViewSetMixin:
     """Audit each create / update with before and after snapshots."""
 
@@ -46,7 +35,7 @@ class AuditedViewSetMixin:
         record(instance, action, actor=self.request.user, organisation=organisation, before=before)
 
 
-class CrisisViewSet(AuditedViewSetMixin, viewsets.ModelViewSet):
+class CrisisViewSet(ScopedViewMixin, AuditedViewSetMixin, viewsets.ModelViewSet):
     """Crises (*crises*) of the caller's networks or in which its organisation takes part. No deletion:
     a crisis is closed (`closed_at`)."""
 
@@ -54,18 +43,14 @@ class CrisisViewSet(AuditedViewSetMixin, viewsets.ModelViewSet):
     serializer_class = CrisisSerializer
     filterset_class = CrisisFilterSet
     http_method_names = ["get", "post", "patch", "put", "head", "options"]
-
-    def get_queryset(self):
-        return Crisis.objects.restrict(principal_for(self.request)).prefetch_related(
-            Prefetch("networks"), Prefetch("organisations")
-        )
+    queryset = Crisis.objects.prefetch_related(Prefetch("networks"), Prefetch("organisations"))
+    read_action = permissions.AGGREGATE  # elected officials follow the crises of their commune
 
     def perform_create(self, serializer):
-        principal = _principal(self.request)
-        _require_write_role(principal)
+        principal = self.principal
         with transaction.atomic():
             crisis = serializer.save(created_by=self.request.user)
-            own = [org for org in principal.organisation_ids if principal.role_in(org) in WRITE_ROLES]
+            own = [org for org in principal.organisation_ids if permissions.may_write(principal, org)]
             crisis.organisations.add(*own)
             organisation = first_writable_organisation(principal, crisis_organisation_ids(crisis))
             if organisation is None:
@@ -73,7 +58,7 @@ class CrisisViewSet(AuditedViewSetMixin, viewsets.ModelViewSet):
             self.audit(crisis, AuditEvent.Action.CREATE, organisation=organisation)
 
     def perform_update(self, serializer):
-        principal = _principal(self.request)
+        principal = self.principal
         organisation = first_writable_organisation(principal, crisis_organisation_ids(serializer.instance))
         if organisation is None:
             raise exceptions.PermissionDenied(_("Votre rôle ne permet que la lecture."))
@@ -90,7 +75,7 @@ class CrisisViewSet(AuditedViewSetMixin, viewsets.ModelViewSet):
         return Response(OnCallNowSerializer(on_call_now(crisis), many=True).data)
 
 
-class CrisisLogEntryViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+class CrisisLogEntryViewSet(ScopedViewMixin, mixins.CreateModelMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
                             viewsets.GenericViewSet):
     """The crisis log (*main courante*): list, read, append. Never changed nor deleted (405): a
     correction is a new entry with `corrects` set to the corrected entry."""
@@ -99,28 +84,23 @@ class CrisisLogEntryViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, mixi
     serializer_class = CrisisLogEntrySerializer
     filterset_class = CrisisLogEntryFilterSet
     http_method_names = ["get", "post", "head", "options"]
+    queryset = CrisisLogEntry.objects.select_related("author", "organisation").prefetch_related("corrections")
+    aggregates_denied = _("Les élus n'ont pas accès à la main courante.")
 
     def initial(self, request, *args, **kwargs):
+        if permissions.aggregates_only(self.principal):  # before the write check: the same answer for every method
+            raise exceptions.PermissionDenied(self.aggregates_denied)
         super().initial(request, *args, **kwargs)
-        principal = principal_for(request)
-        if principal and not principal.is_superuser:
-            if all(role in AGGREGATE_ONLY_ROLES for role in principal.roles.values()):
-                raise exceptions.PermissionDenied(_("Les élus n'ont pas accès à la main courante."))
-
-    def get_queryset(self):
-        principal = principal_for(self.request)
-        return (CrisisLogEntry.objects.restrict(principal)
-                .select_related("author", "organisation").prefetch_related("corrections"))
 
     def get_serializer(self, *args, **kwargs):
         serializer = super().get_serializer(*args, **kwargs)
         if "crisis" in getattr(serializer, "fields", {}):
-            serializer.fields["crisis"].queryset = Crisis.objects.restrict(principal_for(self.request))
-            serializer.fields["corrects"].queryset = CrisisLogEntry.objects.restrict(principal_for(self.request))
+            serializer.fields["crisis"].queryset = self.scope(Crisis.objects.all())
+            serializer.fields["corrects"].queryset = self.scope(CrisisLogEntry.objects.all())
         return serializer
 
     def perform_create(self, serializer):
-        principal = _principal(self.request)
+        principal = self.principal
         data = serializer.validated_data
         crisis = data["crisis"]
         organisation = first_writable_organisation(principal, crisis_organisation_ids(crisis))
@@ -134,7 +114,7 @@ class CrisisLogEntryViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, mixi
         )
 
 
-class ContactViewSet(AuditedViewSetMixin, viewsets.ModelViewSet):
+class ContactViewSet(ScopedViewMixin, AuditedViewSetMixin, viewsets.ModelViewSet):
     """Contacts directory (*annuaire de crise*): per organisation and commune, with on-call periods.
     Each organisation writes its own contacts; partners read them."""
 
@@ -142,17 +122,13 @@ class ContactViewSet(AuditedViewSetMixin, viewsets.ModelViewSet):
     serializer_class = ContactSerializer
     filterset_class = ContactFilterSet
 
-    def get_queryset(self):
-        return (Contact.objects.restrict(principal_for(self.request))
-                .select_related("organisation", "commune").prefetch_related("on_call_periods"))
+    queryset = Contact.objects.select_related("organisation", "commune").prefetch_related("on_call_periods")
+    read_action = permissions.AGGREGATE  # partners and elected officials read the directory
 
     def own_organisation(self, organisation_id=None):
-        principal = _principal(self.request)
-        candidates = [organisation_id] if organisation_id else sorted(principal.organisation_ids)
-        for org_id in candidates:
-            if principal.is_superuser or principal.role_in(org_id) in WRITE_ROLES:
-                return Organisation.objects.get(pk=org_id) if org_id else None
-        raise exceptions.PermissionDenied(_("Seule l'organisation du contact peut modifier son annuaire."))
+        candidates = [organisation_id] if organisation_id else sorted(self.principal.organisation_ids)
+        org_id = self.acting_organisation(candidates, _("Seule l'organisation du contact peut modifier son annuaire."))
+        return Organisation.objects.get(pk=org_id) if org_id else None
 
     def perform_create(self, serializer):
         organisation = self.own_organisation()
@@ -177,26 +153,24 @@ class ContactViewSet(AuditedViewSetMixin, viewsets.ModelViewSet):
             instance.delete()
 
 
-class OnCallPeriodViewSet(AuditedViewSetMixin, viewsets.ModelViewSet):
+class OnCallPeriodViewSet(ScopedViewMixin, AuditedViewSetMixin, viewsets.ModelViewSet):
     """On-call periods (*astreintes*) of contacts."""
 
     schema = ErrorResponsesSchema()
     serializer_class = OnCallPeriodSerializer
     filterset_fields = ["contact"]
 
-    def get_queryset(self):
-        return OnCallPeriod.objects.restrict(principal_for(self.request)).select_related("contact")
+    queryset = OnCallPeriod.objects.select_related("contact")
+    read_action = permissions.AGGREGATE
 
     def get_serializer(self, *args, **kwargs):
         serializer = super().get_serializer(*args, **kwargs)
         if "contact" in getattr(serializer, "fields", {}):
-            serializer.fields["contact"].queryset = Contact.objects.restrict(principal_for(self.request))
+            serializer.fields["contact"].queryset = self.scope(Contact.objects.all())
         return serializer
 
     def check_own(self, contact):
-        principal = _principal(self.request)
-        if not (principal.is_superuser or principal.role_in(contact.organisation_id) in WRITE_ROLES):
-            raise exceptions.PermissionDenied(_("Seule l'organisation du contact peut modifier ses astreintes."))
+        self.acting_organisation(contact.organisation_id, _("Seule l'organisation du contact peut modifier ses astreintes."))
         return contact.organisation
 
     def perform_create(self, serializer):

@@ -6,7 +6,7 @@ from core.audit import record
 from core.models import AuditEvent
 from organisations.models import Organisation
 
-from organisations.models.membership import WRITE_ROLES
+from organisations import permissions
 
 from ..models import CrisisLogEntry, OnCallPeriod
 
@@ -52,10 +52,6 @@ def append_log_entry(crisis, *, author, organisation, kind, text, linked_objects
 
 
 def first_writable_organisation(principal, organisation_ids):
-    """The first of `organisation_ids` in which the principal holds a write role (None if none)."""
-    for org_id in sorted(organisation_ids):
-        if principal.role_in(org_id) in WRITE_ROLES:
-            return Organisation.objects.get(pk=org_id)
-    if principal.is_superuser and organisation_ids:
-        return Organisation.objects.get(pk=sorted(organisation_ids)[0])
-    return None
+    """The first of `organisation_ids` (by id) in whose name the principal may write (None if none)."""
+    org_id = permissions.acting_organisation(principal, permissions.WRITE, sorted(organisation_ids))
+    return Organisation.objects.get(pk=org_id) if org_id is not None else None

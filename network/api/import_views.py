@@ -9,13 +9,13 @@ from rest_framework.response import Response
 
 from network.models import ImportRun, Network
 from organisations.models import Organisation
-from organisations.models.membership import WRITE_ROLES
-from organisations.scoping import principal_for
+from organisations import permissions
+from organisations.api.base import ScopedViewMixin
 
 from .import_serializers import ImportRunSerializer, ImportUploadSerializer
 
 
-class ImportRunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
+class ImportRunViewSet(ScopedViewMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
                        viewsets.GenericViewSet):
     """Imports of the caller's organisation. POST uploads a zipped GraceTHD exchange; only a crisis
     manager, an admin or an operator agent of the network's owner or operator may import."""
@@ -23,8 +23,10 @@ class ImportRunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.
     serializer_class = ImportRunSerializer
     parser_classes = [MultiPartParser, FormParser]
 
-    def get_queryset(self):
-        return ImportRun.objects.restrict(principal_for(self.request)).select_related("organisation", "created_by")
+    queryset = ImportRun.objects.select_related("organisation", "created_by")
+    read_action = permissions.AGGREGATE  # a run's report is readable by every member of its organisation
+    write_denied = _("Import réservé aux gestionnaires de crise, administrateurs et agents de "
+                     "l'exploitant du propriétaire ou de l'exploitant du réseau.")
 
     def _acting_organisation(self, principal, network: Network | None, owner: str | None, operator: str | None):
         """The caller's organisation entitled to import into that network (owner or operator)."""
@@ -39,15 +41,14 @@ class ImportRunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.
             operator_org = Organisation.objects.filter(slug=operator, syndicates=owner_org).first() if operator and owner_org else None
             if operator_org:
                 candidates.append(operator_org.id)
-        for org_id in candidates:
-            if org_id and (principal.role_in(org_id) in WRITE_ROLES or principal.is_superuser):
-                return org_id
-        raise PermissionDenied(_("Import réservé aux gestionnaires de crise, administrateurs et agents de "
-                                 "l'exploitant du propriétaire ou de l'exploitant du réseau."))
+        candidates = [c for c in candidates if c]
+        if not candidates:
+            raise PermissionDenied(self.write_denied)
+        return self.acting_organisation(candidates)
 
     @extend_schema(request=ImportUploadSerializer, responses={202: ImportRunSerializer})
     def create(self, request, *args, **kwargs):
-        principal = principal_for(request)
+        principal = self.principal
         upload = ImportUploadSerializer(data=request.data)
         upload.is_valid(raise_exception=True)
         data = upload.validated_data

@@ -6,7 +6,7 @@ operator/syndicate detail (every pole, every premises): a principal holding only
 aggregate-only role (elected official, *élu*) in the owner and operator organisations sees the
 network exists and its counts, never its layers.
 """
-from organisations.models.membership import AGGREGATE_ONLY_ROLES
+from organisations import permissions
 from organisations.scoping import Principal
 
 from ..models import Network
@@ -17,19 +17,9 @@ def visible_networks(principal: Principal | None):
     return Network.objects.restrict(principal)
 
 
-def detail_organisation_ids(principal: Principal) -> frozenset:
-    """Organisations in which the principal holds a role that may read detail (not aggregate-only)."""
-    return frozenset(org for org, role in principal.roles.items() if role not in AGGREGATE_ONLY_ROLES)
-
-
 def may_read_detail(principal: Principal | None, network: Network) -> bool:
-    """May the principal read the network's layers and tiles?"""
-    if principal is None:
-        return False
-    if principal.is_superuser:
-        return True
-    orgs = detail_organisation_ids(principal)
-    return network.owner_id in orgs or (network.operator_id is not None and network.operator_id in orgs)
+    """May the principal read the network's layers and tiles? (`permissions.may(READ)`)"""
+    return permissions.may_read(principal, [network.owner_id, network.operator_id])
 
 
 def detail_networks(principal: Principal | None):
@@ -38,5 +28,8 @@ def detail_networks(principal: Principal | None):
         return Network.objects.none()
     if principal.is_superuser:
         return Network.objects.all()
-    orgs = detail_organisation_ids(principal)
+    detail = permissions.detail_principal(principal)
+    if detail is None:
+        return Network.objects.none()
+    orgs = detail.organisation_ids
     return Network.objects.filter(owner_id__in=orgs) | Network.objects.filter(operator_id__in=orgs)
