@@ -5,21 +5,21 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ..models import Organisation
+from ..permissions import AGGREGATE
+from .base import ScopedViewMixin
 from ..scoping import principal_for
 from .serializers import MeSerializer, OrganisationSerializer
 
 
-class OrganisationViewSet(viewsets.ReadOnlyModelViewSet):
+class OrganisationViewSet(ScopedViewMixin, viewsets.ReadOnlyModelViewSet):
     """Organisations the caller may see: its own and its partners (operator ↔ syndicates)."""
 
     serializer_class = OrganisationSerializer
     lookup_field = "slug"
     filterset_fields = ["kind"]
 
-    def get_queryset(self):
-        return Organisation.objects.restrict(principal_for(self.request)).prefetch_related(
-            Prefetch("syndicates", queryset=Organisation.objects.only("slug"))
-        )
+    queryset = Organisation.objects.prefetch_related(Prefetch("syndicates", queryset=Organisation.objects.only("slug")))
+    read_action = AGGREGATE  # every member reads its organisation and partners
 
 
 class MeView(APIView):

@@ -20,6 +20,8 @@ from rest_framework.response import Response
 from core.api.errors import error_response
 from network.models import Enclosure, Network, RouteSegment, Site, SupportPoint
 from organisations.models.membership import AGGREGATE_ONLY_ROLES, WRITE_ROLES
+from organisations.api.base import ScopedViewMixin
+from organisations.permissions import AGGREGATE
 from organisations.scoping import principal_for
 
 from django.contrib.gis.db.models.functions import AsGeoJSON, Transform
@@ -61,15 +63,15 @@ def _writer_organisation(principal, network):
     return Organisation.objects.get(pk=orgs[0]) if orgs else None
 
 
-class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
+class AlertViewSet(ScopedViewMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
     """Storm and flood alerts (*alertes*). POST: CAP 1.2 XML (`application/xml`) or a GeoJSON Feature."""
 
     filterset_class = AlertFilterSet
     serializer_class = AlertSerializer
 
-    def get_queryset(self):
-        return (Alert.objects.restrict(principal_for(self.request))
-                .select_related("organisation", "network").prefetch_related("departements", "communes"))
+    queryset = Alert.objects.select_related("organisation", "network").prefetch_related("departements", "communes")
+    read_action = AGGREGATE  # alerts are public facts (manual ones: their organisation's), elected officials included
+    write_action = None  # POST checks the writer organisation itself (_writer_organisation)
 
     def get_serializer_class(self):
         return AlertListSerializer if self.action == "list" else AlertSerializer
