@@ -1,16 +1,20 @@
 # Vigie Fibre: two commands on a fresh Debian machine.
 #   make run    installs what is missing, starts PostgreSQL+PostGIS and Redis under var/ (unless
 #               DATABASE_URL / REDIS_URL are set), migrates, loads the demo on first run, then runs
-#               web + Celery worker + beat under honcho. Ctrl-C stops the three.
+#               web + Celery worker + beat under supervisord (deploy/supervisord.conf): a crashed
+#               process is restarted while the others keep serving; Ctrl-C stops the three.
 #   make test   same set-up without demo data, then pytest against the real PostGIS and Redis.
 #   make stop   stops the embedded PostgreSQL and Redis (data kept under var/).
+#   make services                 starts the embedded PostgreSQL and Redis if they are not running.
+#   make backup                   var/backups/<UTC timestamp>/ (pg_dump -Fc, Redis AOF, manifest.json).
+#   make restore BACKUP=<dir>     restores one (refused while `make run` serves).
 SHELL := /bin/bash
 PORT ?= 8000
 BIND ?= 127.0.0.1
 PY := .venv/bin/python
 export PORT BIND
 
-.PHONY: run test stop status setup sysdeps venv services migrate messages static demo bench requirements
+.PHONY: run test stop status setup sysdeps venv services migrate messages static demo bench requirements backup restore
 
 sysdeps:
 	@bash scripts/sysdeps.sh
@@ -41,7 +45,7 @@ run: setup static demo
 	@echo "Demo logins (password vigie-demo-2026): cellule (crisis cell), technicien (operator), maire (elected official), admin (superuser)"
 	@echo "Ctrl-C stops web, worker and beat; 'make stop' then stops PostgreSQL and Redis."
 	@echo
-	VIGIE_WEB_PORT=$(PORT) exec .venv/bin/honcho start -f Procfile
+	VIGIE_WEB_PORT=$(PORT) exec bash scripts/run.sh
 
 test: venv services messages
 	$(PY) -m pytest $(PYTEST_ARGS)
@@ -51,6 +55,12 @@ stop:
 
 status:
 	@bash scripts/services.sh status
+
+backup: venv services
+	@bash scripts/backup.sh backup
+
+restore: venv services
+	@bash scripts/backup.sh restore "$(BACKUP)"
 
 bench: setup
 	$(PY) -m benchmarks $(BENCH_ARGS)

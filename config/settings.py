@@ -1,7 +1,7 @@
 """Vigie Fibre settings.
 
 Everything that differs between machines comes from the environment (see ../shared/CONVENTIONS.md):
-DATABASE_URL, REDIS_URL, SECRET_KEY, PORT/BIND (Procfile), WEBHOOK_ALLOWED_HOSTS, DEBUG.
+DATABASE_URL, REDIS_URL, SECRET_KEY, PORT/BIND (scripts/run.sh), WEBHOOK_ALLOWED_HOSTS, DEBUG.
 With DATABASE_URL / REDIS_URL unset, the embedded services under var/ are used (config/embedded.py).
 """
 import os
@@ -126,6 +126,11 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "core.tasks.heartbeat", "schedule": 60.0},
 }
+# Seconds without trying Redis after it failed to take a task (core/enqueue.py; the sweepers catch up).
+ENQUEUE_BROKER_BACKOFF = float(os.environ.get("ENQUEUE_BROKER_BACKOFF", "10"))
+# Seconds a committed piece of work (alert exposure, import) is left to its after-commit task before
+# a sweeper re-enqueues it.
+ENQUEUE_SWEEP_GRACE = float(os.environ.get("ENQUEUE_SWEEP_GRACE", "60"))
 # Seconds /healthz waits for a worker to answer a ping.
 HEALTH_CELERY_TIMEOUT = float(os.environ.get("HEALTH_CELERY_TIMEOUT", "1.5"))
 
@@ -288,7 +293,7 @@ WEBHOOK_CONNECT_TIMEOUT = float(os.environ.get("WEBHOOK_CONNECT_TIMEOUT", "3"))
 WEBHOOK_READ_TIMEOUT = float(os.environ.get("WEBHOOK_READ_TIMEOUT", "10"))
 WEBHOOK_SECRET_OVERLAP = int(os.environ.get("WEBHOOK_SECRET_OVERLAP", str(24 * 3600)))  # old secret still signs
 WEBHOOK_RESPONSE_BODY_LIMIT = 2048  # bytes of the receiver's answer kept in the delivery log
-WEBHOOK_BROKER_BACKOFF = 10  # seconds without trying Redis after it failed (the sweeper catches up)
+WEBHOOK_BROKER_BACKOFF = ENQUEUE_BROKER_BACKOFF  # historical name
 WEBHOOK_CHAIN_MAX = 100  # deliveries of one subject sent in a row by one task before handing over to the queue
 WEBHOOK_SWEEP_INTERVAL = float(os.environ.get("WEBHOOK_SWEEP_INTERVAL", "15"))
 WEBHOOK_SWEEP_GRACE = 10  # seconds an event is left to its after-commit task before the sweeper takes it
