@@ -251,7 +251,14 @@ for _i, _url in enumerate(env_list("ALERT_FEEDS_VIGICRUES_URLS")):
 ALERT_FEEDS_POLL_SECONDS = float(os.environ.get("ALERT_FEEDS_POLL_SECONDS", "300"))
 CELERY_BEAT_SCHEDULE["resilience-poll-feeds"] = {"task": "resilience.tasks.poll_feeds", "schedule": ALERT_FEEDS_POLL_SECONDS}
 CELERY_BEAT_SCHEDULE["resilience-expire-alerts"] = {"task": "resilience.tasks.expire_alerts", "schedule": 60.0}
+EXPOSURE_SWEEP_SECONDS = float(os.environ.get("EXPOSURE_SWEEP_SECONDS", "30"))
+EXPOSURE_SWEEP_HOLD = float(os.environ.get("EXPOSURE_SWEEP_HOLD", "600"))  # an alert re-enqueued is left alone this long
+CELERY_BEAT_SCHEDULE["resilience-sweep-exposures"] = {"task": "resilience.tasks.sweep_exposures", "schedule": EXPOSURE_SWEEP_SECONDS}
 CELERY_BEAT_SCHEDULE["resilience-refresh-exposures"] = {"task": "resilience.tasks.refresh_stale_exposures", "schedule": 300.0}
+
+# GraceTHD imports whose after-commit task was lost are enqueued again by beat (network.tasks.sweep_imports).
+IMPORT_SWEEP_HOLD = float(os.environ.get("IMPORT_SWEEP_HOLD", "3600"))
+CELERY_BEAT_SCHEDULE["network-sweep-imports"] = {"task": "network.sweep_imports", "schedule": 60.0}
 
 # --- Complex connections (raccordements complexes, issue 10) ----------------------------------
 # Detection thresholds (metres / units); unit costs and aid tiers live in the admin

@@ -6,6 +6,8 @@ from celery.signals import worker_process_init
 from django.db import transaction
 from django.utils import timezone
 
+from core import enqueue
+
 logger = logging.getLogger(__name__)
 
 
@@ -53,8 +55,16 @@ def expire_alerts() -> int:
                 lifecycle=Lifecycle.ACTIVE, expires__lte=timezone.now()):
             end_alert(alert, Lifecycle.EXPIRED)
             ended.append(alert.pk)
-        transaction.on_commit(lambda: [compute_alert_exposure.delay(pk) for pk in ended])
+        transaction.on_commit(lambda: [enqueue.send(compute_alert_exposure, (pk,)) for pk in ended])
     return len(ended)
+
+
+@shared_task
+def sweep_exposures() -> dict:
+    """Recompute the exposure the broker lost (beat): services/exposure_sweep.py."""
+    from .services.exposure_sweep import sweep
+
+    return sweep()
 
 
 @shared_task

@@ -61,7 +61,8 @@ class ImportRunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.
                             created_by=request.user, summary={"options": options})
             run.source.save(data["file"].name, data["file"], save=False)  # stored before processing
             run.save()
+            from core import enqueue
             from network.tasks import import_gracethd
 
-            transaction.on_commit(lambda: import_gracethd.delay(run.pk))
+            enqueue.on_commit(import_gracethd, run.pk)  # never raises: network.tasks.sweep_imports catches up
         return Response(ImportRunSerializer(run).data, status=status.HTTP_202_ACCEPTED)

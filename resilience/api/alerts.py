@@ -155,9 +155,11 @@ class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Crea
                                  "detail": str(_("exposition en cours de calcul"))}, status=status.HTTP_202_ACCEPTED)
             raise NotFound(_("pas d'exposition pour cette alerte et ce réseau"))
         if run.network_version != network.version:
+            from core import enqueue
+
             from ..tasks import compute_alert_exposure
 
-            compute_alert_exposure.delay(alert.pk)
+            enqueue.send(compute_alert_exposure, (alert.pk,))
         data = ExposureRunSerializer(run).data
         roles = {principal.role_in(o) for o in (network.owner_id, network.operator_id)} - {None}
         aggregate_only = not principal.is_superuser and bool(roles) and roles <= AGGREGATE_ONLY_ROLES
