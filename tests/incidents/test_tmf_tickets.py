@@ -15,7 +15,7 @@ def test_create_returns_the_tmf_ticket(clients, net):
     response = clients["op"].post(TT, ticket_body(name="D1 arraché", priority="high", externalId="OI-123"), format="json")
     assert response.status_code == 201, response.content
     body = response.json()
-    assert body["@type"] == "TroubleTicket"
+    assert body["@type"] == "VigieFibreTroubleTicket" and body["@baseType"] == "TroubleTicket"
     assert body["href"] == f"http://testserver{TT}/{body['id']}"
     assert response["Location"] == body["href"]
     assert body["status"] == "acknowledged"

@@ -187,7 +187,16 @@ class DeliveryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         return Response(DeliveryDetailSerializer(self.get_queryset().get(pk=pk)).data, status=status.HTTP_202_ACCEPTED)
 
 
-class HubView(APIView):
+class TmfErrorsMixin:
+    """The hub is part of TMF621: its errors use the TMF Error shape like the ticket endpoints."""
+
+    def get_exception_handler(self):
+        from incidents.api.tmf_views import tmf_exception_handler
+
+        return tmf_exception_handler
+
+
+class HubView(TmfErrorsMixin, APIView):
     """TMF621 `registerListener`: POST {"callback", "query"} → 201 EventSubscription + secret (once)."""
 
     permission_classes = [permissions.IsAuthenticated, CanManageWebhooks]
@@ -209,7 +218,7 @@ class HubView(APIView):
         return Response(HubSubscriptionSerializer(data).data, status=status.HTTP_201_CREATED, headers={"Location": location})
 
 
-class HubDetailView(APIView):
+class HubDetailView(TmfErrorsMixin, APIView):
     """TMF621 `unregisterListener`: DELETE → 204 (GET shows the listener, without its secret)."""
 
     permission_classes = [permissions.IsAuthenticated, CanManageWebhooks]
@@ -218,7 +227,7 @@ class HubDetailView(APIView):
         try:
             uuid.UUID(str(pk))
         except ValueError:
-            raise NotFound() from None
+            raise serializers.ValidationError({"id": ["not a listener id (UUID)"]}) from None
         return get_object_or_404(subscriptions_for(self.request), pk=pk)
 
     @extend_schema(responses=HubSubscriptionSerializer)

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 TICKET_EVENT_TYPES = {
     "TroubleTicketCreateEvent": _("Ticket d'incident créé"),
     "TroubleTicketStateChangeEvent": _("Changement d'état d'un ticket"),
+    "TroubleTicketStatusChangeEvent": _("Changement d'état d'un ticket (nom TMF621 v4, alias)"),
     "TroubleTicketAttributeValueChangeEvent": _("Changement d'attribut d'un ticket"),
     "TroubleTicketResolvedEvent": _("Ticket résolu"),
     "TroubleTicketInformationRequiredEvent": _("Information requise sur un ticket"),
