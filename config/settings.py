@@ -289,10 +289,12 @@ TROUBLE_TICKET_SLA.update(_json.loads(os.environ.get("TROUBLE_TICKET_SLA_JSON", 
 TROUBLE_TICKET_ATTACHMENT_MAX_BYTES = int(os.environ.get("TROUBLE_TICKET_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024))
 
 # --- Outbound webhooks (webhooks app, docs/webhooks.md) ----------------------------------------
-# Retry schedule in seconds after the 1st, 2nd… failed attempt (≈ 24 h in all), each ± JITTER;
+# Retry schedule in seconds after the 1st, 2nd… failed attempt (≈ 100 h in all, at least 80 h with
+# the jitter: a receiver down over a long weekend still gets its events), each ± JITTER;
 # after the last step the delivery is dead-lettered and the subscription flagged "failing".
 WEBHOOK_RETRY_SCHEDULE = [
-    int(s) for s in env_list("WEBHOOK_RETRY_SCHEDULE", "5,30,120,600,1800,3600,7200,14400,28800,28800")
+    int(s) for s in env_list("WEBHOOK_RETRY_SCHEDULE",
+                              "5,30,120,600,1800,3600,7200,14400,28800,43200,43200,43200,43200,43200,43200,43200")
 ]
 WEBHOOK_RETRY_JITTER = float(os.environ.get("WEBHOOK_RETRY_JITTER", "0.2"))
 WEBHOOK_RETRY_ENQUEUE_MAX = 300  # retries due sooner go to the broker with a countdown; later ones to the sweeper
@@ -305,6 +307,9 @@ WEBHOOK_CHAIN_MAX = 100  # deliveries of one subject sent in a row by one task b
 WEBHOOK_SWEEP_INTERVAL = float(os.environ.get("WEBHOOK_SWEEP_INTERVAL", "15"))
 WEBHOOK_SWEEP_GRACE = 10  # seconds an event is left to its after-commit task before the sweeper takes it
 WEBHOOK_SWEEP_BATCH = 1000
+# Settled events (all deliveries succeeded or cancelled) and their attempts are purged after this many days.
+WEBHOOK_PURGE_AFTER_DAYS = float(os.environ.get("WEBHOOK_PURGE_AFTER_DAYS", "30"))
+CELERY_BEAT_SCHEDULE["webhooks-purge"] = {"task": "webhooks.tasks.purge", "schedule": 3600.0}
 CELERY_BEAT_SCHEDULE["webhooks-sweep"] = {"task": "webhooks.tasks.sweep", "schedule": WEBHOOK_SWEEP_INTERVAL}
 
 # Exposure (issue 6): each Celery worker process re-warms the service graphs of networks under an

@@ -118,3 +118,34 @@ def test_ticket_with_broker_down_is_201(token_client, broker_down):
     ticket = ticket_body()
     response = client.post("/tmf-api/troubleTicket/v4/troubleTicket", data=ticket, format="json")
     assert response.status_code == 201, response.content[:500]
+
+
+@pytest.mark.django_db
+def test_webhook_purge_keeps_pending_dead_and_latest_of_subject():
+    from webhooks.models import Delivery, DeliveryStatus, OutboxEvent, Subscription
+    from webhooks.services.purge import purge
+
+    from organisations.models import Organisation
+
+    org = Organisation.objects.create(slug="syn-p", name="Syn P", kind="syndicate")
+    sub = Subscription.objects.create(organisation=org, callback="https://example.org/hook", secret="s" * 32)
+    old = timezone.now() - timedelta(days=40)
+
+    def event(subject, sequence, status):
+        e = OutboxEvent.objects.create(event_type="TroubleTicketCreateEvent", payload={}, organisation_ids=[org.pk],
+                                       subject=subject, sequence=sequence, dispatched_at=old)
+        OutboxEvent.objects.filter(pk=e.pk).update(created_at=old)
+        Delivery.objects.create(event=e, subscription=sub, subject=subject, sequence=sequence, status=status)
+        return e.pk
+
+    delivered = event("troubleTicket:1", 1, DeliveryStatus.SUCCEEDED)
+    latest = event("troubleTicket:1", 2, DeliveryStatus.SUCCEEDED)
+    dead = event("troubleTicket:2", 1, DeliveryStatus.DEAD)
+    dead_later = event("troubleTicket:2", 2, DeliveryStatus.SUCCEEDED)
+    recent = event("troubleTicket:3", 1, DeliveryStatus.SUCCEEDED)
+    OutboxEvent.objects.filter(pk=recent).update(created_at=timezone.now())
+    event("troubleTicket:3", 2, DeliveryStatus.SUCCEEDED)
+    assert purge() == 1
+    assert delivered not in set(OutboxEvent.objects.values_list("pk", flat=True))
+    assert {latest, dead, dead_later, recent} <= set(OutboxEvent.objects.values_list("pk", flat=True))
+    assert delivered not in set(Delivery.objects.values_list("event_id", flat=True))
