@@ -45,7 +45,12 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "leaflet",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     # Vigie Fibre, one app per domain
+    "accounts",
     "core",
     "organisations",
     "network",
@@ -59,14 +64,18 @@ MIDDLEWARE = [
     "core.middleware.RequestIdMiddleware",
     "core.middleware.ApiUtcMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "accounts.middleware.MfaRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -139,6 +148,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+AUTHENTICATION_BACKENDS = [
+    "accounts.backends.LockoutBackend",  # django-axes: refuses a locked account, even with the right password
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/accounts/login/"
@@ -175,7 +188,12 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "core.api.errors.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # per token (core/api/throttling.py): API_THROTTLE_RATE, e.g. "600/min"; "" or "off" disables it
+    "DEFAULT_THROTTLE_CLASSES": ["core.api.throttling.TokenRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"token": os.environ.get("API_THROTTLE_RATE", "1200/min")},
 }
+if os.environ.get("API_THROTTLE_RATE", "x").strip().lower() in ("", "off", "0"):
+    REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = []
 SPECTACULAR_SETTINGS = {
     "TITLE": "Vigie Fibre API",
     "DESCRIPTION": "Storm and flood resilience of public-initiative fibre networks (RIP).",
@@ -220,16 +238,67 @@ LOGGING = {
     },
 }
 
-# Behind a TLS-terminating proxy in production.
-if not DEBUG and env_bool("SECURE_PROXY", False):
+# Behind a TLS-terminating proxy in production: HTTPS only, HSTS, cookies never sent in clear.
+SECURE_PROXY = env_bool("SECURE_PROXY", False)
+if SECURE_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(365 * 24 * 3600)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+
+# --- Login and page protection (docs/security.md) ------------------------------------------------
+from datetime import timedelta as _timedelta  # noqa: E402
+
+from csp.constants import NONCE as _CSP_NONCE  # noqa: E402
+
+# django-axes: AXES_FAILURE_LIMIT failed logins for one account within AXES_COOLOFF_MINUTES lock it
+# for AXES_COOLOFF_MINUTES (HTTP 429, French message, audited: accounts/lockout.py).
+AXES_ENABLED = env_bool("AXES_ENABLED", True)
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "10"))
+AXES_COOLOFF_TIME = _timedelta(minutes=float(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+AXES_IPWARE_PROXY_COUNT = 1 if SECURE_PROXY else None
+AXES_VERBOSE = False
+# django-otp: a TOTP second factor (and recovery codes) for these roles; "" requires it of nobody.
+MFA_REQUIRED_ROLES = env_list("MFA_REQUIRED_ROLES", "admin")
+MFA_RECOVERY_CODES = 10
+OTP_TOTP_ISSUER = "Vigie Fibre"
+# django-csp: a Content-Security-Policy on every response; no inline script (the only inline one,
+# django-leaflet's map bootstrap, carries the per-request nonce). MapLibre runs its workers from blob:.
+_img_src = ["'self'", "data:", "blob:"] + (["https:"] if OSM_TILE_URL else [])
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", _CSP_NONCE],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": _img_src,
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "worker-src": ["'self'", "blob:"],
+        "child-src": ["'self'", "blob:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 
 # Debian 12 ships GDAL 3.6, older than the 3.9 that lets Django block file/network access from
 # spatial reference strings. Vigie Fibre never builds an SRS from user text (imports check for
 # EPSG:2154 and geometries arrive as WKB/GeoJSON), so the warning is silenced rather than ignored.
 SILENCED_SYSTEM_CHECKS = ["gis.W001"]
+# Lockout per account (issue 20: "10 failed logins for one account"); a per-address limit would lock
+# a whole crisis cell behind one NAT. Password guessing across accounts: docs/security.md.
+SILENCED_SYSTEM_CHECKS.append("axes.W006")
 
 # --- Alerts (resilience app, docs/alerts.md) ---------------------------------------------------
 ALERTS_MAX_PAYLOAD_BYTES = int(os.environ.get("ALERTS_MAX_PAYLOAD_BYTES", str(2 * 1024 * 1024)))

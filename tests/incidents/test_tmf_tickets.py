@@ -199,7 +199,7 @@ def test_notes_are_appended(clients, create_ticket):
 def test_unknown_ticket_and_delete(clients, create_ticket):
     ticket = create_ticket()
     assert clients["op"].get(f"{TT}/999999").status_code == 404
-    assert clients["op"].get(f"{TT}/abc").status_code == 404
+    assert clients["op"].get(f"{TT}/abc").status_code == 400  # malformed id: TMF Error 400
     response = clients["op"].delete(f"{TT}/{ticket['id']}")
     assert response.status_code == 405 and response.json()["code"] == "405"
 
