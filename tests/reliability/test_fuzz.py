@@ -159,3 +159,55 @@ def test_post_alerts_with_mutated_geojson(api):
         _assert_answer(api.post("/api/v1/alerts/", data=json.dumps(doc), content_type="application/json"))
 
     run()
+
+
+# --- GraceTHD deliveries: a real export of a small network, one file mutated -------------------
+@pytest.fixture
+def delivery(tmp_path_factory):
+    from network.services.gracethd import export_network
+    from tests.builders import build_small_network
+
+    small = build_small_network()
+    folder = tmp_path_factory.mktemp("delivery")
+    export_network(small.network, folder)
+    return folder
+
+
+@pytest.mark.django_db
+def test_gracethd_reader_accepts_or_refuses_mutated_deliveries_with_reasons(delivery, tmp_path_factory):
+    import shutil
+
+    from network.services.gracethd import ImportRefused, import_network
+
+    files = sorted(p for p in delivery.rglob("*") if p.is_file() and p.suffix.lower() in (".csv", ".shp", ".dbf", ".shx", ".prj"))
+
+    @settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(target=st.sampled_from(files), data=st.data())
+    def run(target, data):
+        copy = tmp_path_factory.mktemp("mutated")
+        shutil.copytree(delivery, copy, dirs_exist_ok=True)
+        path = copy / target.relative_to(delivery)
+        content = bytearray(path.read_bytes())
+        if content:
+            i = data.draw(st.integers(0, len(content) - 1))
+            kind = data.draw(st.sampled_from(["truncate", "flip", "drop", "dup", "odd"]))
+            j = min(len(content), i + data.draw(st.integers(1, 64)))
+            if kind == "truncate":
+                del content[i:]
+            elif kind == "flip":
+                content[i] ^= 1 << data.draw(st.integers(0, 7))
+            elif kind == "drop":
+                del content[i:j]
+            elif kind == "dup":
+                content[i:i] = content[i:j]
+            else:
+                content[i:j] = data.draw(st.sampled_from(ODD))
+        path.write_bytes(bytes(content))
+        try:
+            import_network(copy, "net-fuzz", owner="syn-a")
+        except ImportRefused as refused:
+            assert refused.faults and all(str(f).strip() for f in refused.faults), refused.faults
+        finally:
+            shutil.rmtree(copy, ignore_errors=True)
+
+    run()
