@@ -59,7 +59,7 @@ class Client(threading.Thread):
 
         self.http = requests.Session()
         self.http.headers["Authorization"] = f"Token {token}"
-        self.base, self.network, self.segments, self.tiles = base, network, segments, tiles
+        self.base, self.network, self.segments, self.tile_list = base, network, segments, tiles
         self.stop_at, self.record = stop_at, record
         self.tickets = []
         self.rng = random.Random()
@@ -80,7 +80,10 @@ class Client(threading.Thread):
             kind = self.rng.choices(kinds, weights)[0]
             if kind == "ticket_patch" and not self.tickets:
                 kind = "ticket_create"
-            getattr(self, kind)()
+            try:
+                getattr(self, kind)()
+            except Exception as exc:  # noqa: BLE001 - an unexpected answer (bad JSON...) counts as an error
+                self.record(kind, 0.0, type(exc).__name__)
 
     def tickets_list(self):
         self.call("tickets_list", "GET", f"{TT}?limit=20&network={self.network}")
@@ -110,7 +113,7 @@ class Client(threading.Thread):
         self.call("impact", "POST", "/api/v1/impact/", json={"network": self.network, "segments": cut})
 
     def tiles(self):
-        z, x, y = self.rng.choice(self.tiles)
+        z, x, y = self.rng.choice(self.tile_list)
         layer = self.rng.choice(["supports", "routes", "premises", "sites"])
         self.call("tiles", "GET", f"/tiles/{layer}/{z}/{x}/{y}.pbf?network={self.network}")
 
