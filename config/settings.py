@@ -1,7 +1,7 @@
 """Vigie Fibre settings.
 
 Everything that differs between machines comes from the environment (see ../shared/CONVENTIONS.md):
-DATABASE_URL, REDIS_URL, SECRET_KEY, PORT/BIND (Procfile), WEBHOOK_ALLOWED_HOSTS, DEBUG.
+DATABASE_URL, REDIS_URL, SECRET_KEY, PORT/BIND (scripts/run.sh), WEBHOOK_ALLOWED_HOSTS, DEBUG.
 With DATABASE_URL / REDIS_URL unset, the embedded services under var/ are used (config/embedded.py).
 """
 import os
@@ -45,7 +45,12 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "leaflet",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     # Vigie Fibre, one app per domain
+    "accounts",
     "core",
     "organisations",
     "network",
@@ -61,14 +66,18 @@ MIDDLEWARE = [
     "core.middleware.RequestIdMiddleware",
     "core.middleware.ApiUtcMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "accounts.middleware.MfaRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -128,6 +137,11 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "core.tasks.heartbeat", "schedule": 60.0},
 }
+# Seconds without trying Redis after it failed to take a task (core/enqueue.py; the sweepers catch up).
+ENQUEUE_BROKER_BACKOFF = float(os.environ.get("ENQUEUE_BROKER_BACKOFF", "10"))
+# Seconds a committed piece of work (alert exposure, import) is left to its after-commit task before
+# a sweeper re-enqueues it.
+ENQUEUE_SWEEP_GRACE = float(os.environ.get("ENQUEUE_SWEEP_GRACE", "60"))
 # Seconds /healthz waits for a worker to answer a ping.
 HEALTH_CELERY_TIMEOUT = float(os.environ.get("HEALTH_CELERY_TIMEOUT", "1.5"))
 
@@ -135,6 +149,10 @@ HEALTH_CELERY_TIMEOUT = float(os.environ.get("HEALTH_CELERY_TIMEOUT", "1.5"))
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+AUTHENTICATION_BACKENDS = [
+    "accounts.backends.LockoutBackend",  # django-axes: refuses a locked account, even with the right password
+    "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
@@ -172,7 +190,12 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "core.api.errors.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # per token (core/api/throttling.py): API_THROTTLE_RATE, e.g. "600/min"; "" or "off" disables it
+    "DEFAULT_THROTTLE_CLASSES": ["core.api.throttling.TokenRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"token": os.environ.get("API_THROTTLE_RATE", "1200/min")},
 }
+if os.environ.get("API_THROTTLE_RATE", "x").strip().lower() in ("", "off", "0"):
+    REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = []
 SPECTACULAR_SETTINGS = {
     "TITLE": "Vigie Fibre API",
     "DESCRIPTION": "Storm and flood resilience of public-initiative fibre networks (RIP).",
@@ -237,23 +260,70 @@ LOGGING = {
     },
 }
 
-# Behind a TLS-terminating proxy in production (SECURE_PROXY=1): HTTPS only. Without it (`make run`,
-# plain HTTP on 127.0.0.1) these stay off on purpose; `make lint` runs `check --deploy` with
-# SECURE_PROXY=1 so that the production configuration is the one checked.
-if not DEBUG and env_bool("SECURE_PROXY", False):
+# Behind a TLS-terminating proxy in production (SECURE_PROXY=1): HTTPS only, HSTS, cookies never sent
+# in clear. Without it (`make run`, plain HTTP on 127.0.0.1) these stay off on purpose; `make lint`
+# runs `check --deploy` with SECURE_PROXY=1 so that the production configuration is the one checked.
+SECURE_PROXY = env_bool("SECURE_PROXY", False)
+if SECURE_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(365 * 24 * 3600)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
-    SECURE_SSL_REDIRECT = True
-    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # probes of the supervisor and load balancer speak plain HTTP
-    SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(365 * 24 * 3600)))
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+
+# --- Login and page protection (docs/security.md) ------------------------------------------------
+from datetime import timedelta as _timedelta  # noqa: E402
+
+from csp.constants import NONCE as _CSP_NONCE  # noqa: E402
+
+# django-axes: AXES_FAILURE_LIMIT failed logins for one account within AXES_COOLOFF_MINUTES lock it
+# for AXES_COOLOFF_MINUTES (HTTP 429, French message, audited: accounts/lockout.py).
+AXES_ENABLED = env_bool("AXES_ENABLED", True)
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "10"))
+AXES_COOLOFF_TIME = _timedelta(minutes=float(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+AXES_IPWARE_PROXY_COUNT = 1 if SECURE_PROXY else None
+AXES_VERBOSE = False
+# django-otp: a TOTP second factor (and recovery codes) for these roles; "" requires it of nobody.
+MFA_REQUIRED_ROLES = env_list("MFA_REQUIRED_ROLES", "admin")
+MFA_RECOVERY_CODES = 10
+OTP_TOTP_ISSUER = "Vigie Fibre"
+# django-csp: a Content-Security-Policy on every response; no inline script (the only inline one,
+# django-leaflet's map bootstrap, carries the per-request nonce). MapLibre runs its workers from blob:.
+_img_src = ["'self'", "data:", "blob:"] + (["https:"] if OSM_TILE_URL else [])
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", _CSP_NONCE],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": _img_src,
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "worker-src": ["'self'", "blob:"],
+        "child-src": ["'self'", "blob:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 
 # Debian 12 ships GDAL 3.6, older than the 3.9 that lets Django block file/network access from
 # spatial reference strings. Vigie Fibre never builds an SRS from user text (imports check for
 # EPSG:2154 and geometries arrive as WKB/GeoJSON), so the warning is silenced rather than ignored.
 # security.W005 / W021 (HSTS includeSubDomains / preload): a syndicate often serves Vigie Fibre from a
 # sub-domain of a domain shared with other services; forcing HTTPS on all of them is not ours to decide.
-SILENCED_SYSTEM_CHECKS = ["gis.W001", "security.W005", "security.W021"]
+# axes.W006: lockout per account (issue 20: "10 failed logins for one account"); a per-address limit
+# would lock a whole crisis cell behind one NAT. Password guessing across accounts: docs/security.md.
+SILENCED_SYSTEM_CHECKS = ["gis.W001", "security.W005", "security.W021", "axes.W006"]
 
 # --- Alerts (resilience app, docs/alerts.md) ---------------------------------------------------
 ALERTS_MAX_PAYLOAD_BYTES = int(os.environ.get("ALERTS_MAX_PAYLOAD_BYTES", str(2 * 1024 * 1024)))
@@ -276,7 +346,14 @@ for _i, _url in enumerate(env_list("ALERT_FEEDS_VIGICRUES_URLS")):
 ALERT_FEEDS_POLL_SECONDS = float(os.environ.get("ALERT_FEEDS_POLL_SECONDS", "300"))
 CELERY_BEAT_SCHEDULE["resilience-poll-feeds"] = {"task": "resilience.tasks.poll_feeds", "schedule": ALERT_FEEDS_POLL_SECONDS}
 CELERY_BEAT_SCHEDULE["resilience-expire-alerts"] = {"task": "resilience.tasks.expire_alerts", "schedule": 60.0}
+EXPOSURE_SWEEP_SECONDS = float(os.environ.get("EXPOSURE_SWEEP_SECONDS", "30"))
+EXPOSURE_SWEEP_HOLD = float(os.environ.get("EXPOSURE_SWEEP_HOLD", "600"))  # an alert re-enqueued is left alone this long
+CELERY_BEAT_SCHEDULE["resilience-sweep-exposures"] = {"task": "resilience.tasks.sweep_exposures", "schedule": EXPOSURE_SWEEP_SECONDS}
 CELERY_BEAT_SCHEDULE["resilience-refresh-exposures"] = {"task": "resilience.tasks.refresh_stale_exposures", "schedule": 300.0}
+
+# GraceTHD imports whose after-commit task was lost are enqueued again by beat (network.tasks.sweep_imports).
+IMPORT_SWEEP_HOLD = float(os.environ.get("IMPORT_SWEEP_HOLD", "3600"))
+CELERY_BEAT_SCHEDULE["network-sweep-imports"] = {"task": "network.sweep_imports", "schedule": 60.0}
 
 # --- Complex connections (raccordements complexes, issue 10) ----------------------------------
 # Detection thresholds (metres / units); unit costs and aid tiers live in the admin
@@ -307,10 +384,12 @@ TROUBLE_TICKET_SLA.update(_json.loads(os.environ.get("TROUBLE_TICKET_SLA_JSON", 
 TROUBLE_TICKET_ATTACHMENT_MAX_BYTES = int(os.environ.get("TROUBLE_TICKET_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024))
 
 # --- Outbound webhooks (webhooks app, docs/webhooks.md) ----------------------------------------
-# Retry schedule in seconds after the 1st, 2nd… failed attempt (≈ 24 h in all), each ± JITTER;
+# Retry schedule in seconds after the 1st, 2nd… failed attempt (≈ 100 h in all, at least 80 h with
+# the jitter: a receiver down over a long weekend still gets its events), each ± JITTER;
 # after the last step the delivery is dead-lettered and the subscription flagged "failing".
 WEBHOOK_RETRY_SCHEDULE = [
-    int(s) for s in env_list("WEBHOOK_RETRY_SCHEDULE", "5,30,120,600,1800,3600,7200,14400,28800,28800")
+    int(s) for s in env_list("WEBHOOK_RETRY_SCHEDULE",
+                              "5,30,120,600,1800,3600,7200,14400,28800,43200,43200,43200,43200,43200,43200,43200")
 ]
 WEBHOOK_RETRY_JITTER = float(os.environ.get("WEBHOOK_RETRY_JITTER", "0.2"))
 WEBHOOK_RETRY_ENQUEUE_MAX = 300  # retries due sooner go to the broker with a countdown; later ones to the sweeper
@@ -318,11 +397,14 @@ WEBHOOK_CONNECT_TIMEOUT = float(os.environ.get("WEBHOOK_CONNECT_TIMEOUT", "3"))
 WEBHOOK_READ_TIMEOUT = float(os.environ.get("WEBHOOK_READ_TIMEOUT", "10"))
 WEBHOOK_SECRET_OVERLAP = int(os.environ.get("WEBHOOK_SECRET_OVERLAP", str(24 * 3600)))  # old secret still signs
 WEBHOOK_RESPONSE_BODY_LIMIT = 2048  # bytes of the receiver's answer kept in the delivery log
-WEBHOOK_BROKER_BACKOFF = 10  # seconds without trying Redis after it failed (the sweeper catches up)
+WEBHOOK_BROKER_BACKOFF = ENQUEUE_BROKER_BACKOFF  # historical name
 WEBHOOK_CHAIN_MAX = 100  # deliveries of one subject sent in a row by one task before handing over to the queue
 WEBHOOK_SWEEP_INTERVAL = float(os.environ.get("WEBHOOK_SWEEP_INTERVAL", "15"))
 WEBHOOK_SWEEP_GRACE = 10  # seconds an event is left to its after-commit task before the sweeper takes it
 WEBHOOK_SWEEP_BATCH = 1000
+# Settled events (all deliveries succeeded or cancelled) and their attempts are purged after this many days.
+WEBHOOK_PURGE_AFTER_DAYS = float(os.environ.get("WEBHOOK_PURGE_AFTER_DAYS", "30"))
+CELERY_BEAT_SCHEDULE["webhooks-purge"] = {"task": "webhooks.tasks.purge", "schedule": 3600.0}
 CELERY_BEAT_SCHEDULE["webhooks-sweep"] = {"task": "webhooks.tasks.sweep", "schedule": WEBHOOK_SWEEP_INTERVAL}
 
 # Exposure (issue 6): each Celery worker process re-warms the service graphs of networks under an

@@ -31,6 +31,11 @@ def register() -> None:
         register_event_type(name, app="incidents", description=TICKET_DESCRIPTIONS[name], payload=TICKET_SCHEMA,
                             subject="troubleTicket:<id>", family=TMF621,
                             emitted=name != ticket_events.DELETE)  # tickets are cancelled, never deleted
+    # TMF621 v4's own name for the state change: subscribable (webhooks.services.query expands it to
+    # both spellings), never emitted under this name.
+    register_event_type("TroubleTicketStatusChangeEvent", app="incidents",
+                        description=_("Changement d'état d'un ticket (nom TMF621 v4, alias)"),
+                        payload=TICKET_SCHEMA, subject="troubleTicket:<id>", family=TMF621, emitted=False)
     # Part of the subscription contract since the webhooks issue; their emission is being added by
     # the crisis work (a later branch flips `emitted`).
     register_event_type("crisis.opened", app="incidents", description=_("Cellule de crise ouverte"),

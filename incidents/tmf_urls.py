@@ -5,9 +5,12 @@ from webhooks.api.tmf_urls import tmf_urlpatterns
 
 from .api.tmf_views import (
     TroubleTicketAttachmentContentView, TroubleTicketAttachmentView, TroubleTicketDetailView, TroubleTicketListView,
+    TroubleTicketSchemaView,
 )
+from .services.representation import SCHEMA_PATH
 
 urlpatterns = [
+    path(SCHEMA_PATH, TroubleTicketSchemaView.as_view(), name="tmf621-troubleticket-schema"),
     path("troubleTicket", TroubleTicketListView.as_view(), name="tmf621-troubleticket-list"),
     path("troubleTicket/<str:pk>", TroubleTicketDetailView.as_view(), name="tmf621-troubleticket-detail"),
     path("troubleTicket/<str:pk>/attachment", TroubleTicketAttachmentView.as_view(), name="tmf621-troubleticket-attachment"),

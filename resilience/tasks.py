@@ -9,6 +9,8 @@ from .models import Alert, Lifecycle
 from .services.feeds import poll_due_feeds, poll_feed as poll
 from .services.ingest.common import end_alert
 
+from core import enqueue
+
 logger = logging.getLogger(__name__)
 
 
@@ -55,8 +57,16 @@ def expire_alerts() -> int:
                 lifecycle=Lifecycle.ACTIVE, expires__lte=timezone.now()):
             end_alert(alert, Lifecycle.EXPIRED)
             ended.append(alert.pk)
-        transaction.on_commit(lambda: [compute_alert_exposure.delay(pk) for pk in ended])
+        transaction.on_commit(lambda: [enqueue.send(compute_alert_exposure, (pk,)) for pk in ended])
     return len(ended)
+
+
+@shared_task
+def sweep_exposures() -> dict:
+    """Recompute the exposure the broker lost (beat): services/exposure_sweep.py."""
+    from .services.exposure_sweep import sweep
+
+    return sweep()
 
 
 @shared_task

@@ -26,6 +26,13 @@ def sweep() -> dict:
     return run_sweep()
 
 
+@shared_task(name="webhooks.tasks.purge", ignore_result=True)
+def purge() -> int:
+    from .services.purge import purge as run_purge
+
+    return run_purge()
+
+
 def enqueue_dispatch(event_id) -> None:
     """After-commit hook of `emit()`: hand the event to a worker. Never raises: with Redis down the
     change is committed all the same, and the sweeper dispatches the event later."""

@@ -46,3 +46,28 @@ def exception_handler(exc, context):
         errors = [{"path": "", "reason": str(getattr(exc, "detail", exc))}]
     response.data = {"errors": errors}
     return response
+
+
+def as_tmf_error(response: Response, errors: list[dict]) -> Response:
+    """Rewrite an error response into the TMF630/TMF621 Error shape (`code`, `reason`, `message`,
+    `status`, `@type`), keeping the house `errors` list beside it so both kinds of client read it.
+    Shared by the ticket endpoints (incidents) and the hub (webhooks), which must not import each other."""
+    code = response.status_code
+    message = "; ".join(f"{e['path']}: {e['reason']}" if e["path"] else str(e["reason"]) for e in errors)
+    response.data = {
+        "code": str(code),
+        "reason": message,
+        "message": message,
+        "status": str(code),
+        "@type": "Error",
+        "errors": errors,
+    }
+    return response
+
+
+def tmf_exception_handler(exc, context):
+    """The house handler, answered in the TMF Error shape (TMF621 hub and ticket endpoints)."""
+    response = exception_handler(exc, context)
+    if response is None:
+        return None
+    return as_tmf_error(response, response.data["errors"])

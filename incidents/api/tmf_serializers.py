@@ -20,6 +20,38 @@ class CaseInsensitiveChoiceField(serializers.ChoiceField):
         self.fail("invalid_choice", input=data)
 
 
+# Severity words of other tools mapped onto the project's three (any case); documented in docs/incidents.md.
+SEVERITY_SYNONYMS = {
+    "high": TicketSeverity.CRITICAL, "urgent": TicketSeverity.CRITICAL, "blocker": TicketSeverity.CRITICAL,
+    "medium": TicketSeverity.MAJOR, "moderate": TicketSeverity.MAJOR, "normal": TicketSeverity.MAJOR,
+    "low": TicketSeverity.MINOR, "trivial": TicketSeverity.MINOR,
+}
+
+
+class SeverityField(CaseInsensitiveChoiceField):
+    """critical/major/minor (any case), or High/Medium/Low and their usual synonyms."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and data.strip().lower() in SEVERITY_SYNONYMS:
+            return SEVERITY_SYNONYMS[data.strip().lower()].value
+        return super().to_internal_value(data.strip() if isinstance(data, str) else data)
+
+
+class TicketTypeField(serializers.CharField):
+    """Any ticketType string is accepted (TMF621 leaves it free); the known ones (incident,
+    collectiveOutage, request, any case) are normalised and keep their behaviour."""
+
+    def __init__(self, **kwargs):
+        super().__init__(min_length=1, max_length=30, **kwargs)
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        for choice in TicketType.values:
+            if choice.lower() == value.lower():
+                return choice
+        return value
+
+
 class RelatedEntityInput(serializers.Serializer):
     """A damaged asset: {"id": GraceTHD code, "@referredType": ..., "role": "damaged"}."""
 
@@ -51,8 +83,8 @@ def _common_fields(partial: bool) -> dict:
     return {
         "name": serializers.CharField(max_length=200, allow_blank=True, allow_null=True, **optional),
         "description": serializers.CharField(min_length=1, **({"required": False} if partial else {})),
-        "severity": CaseInsensitiveChoiceField(choices=TicketSeverity.values, **({"required": False} if partial else {})),
-        "ticketType": CaseInsensitiveChoiceField(choices=TicketType.values, **({"required": False} if partial else {})),
+        "severity": SeverityField(choices=TicketSeverity.values, **({"required": False} if partial else {})),
+        "ticketType": TicketTypeField(**({"required": False} if partial else {})),
         "priority": serializers.CharField(max_length=30, allow_blank=True, allow_null=True, **optional),
         "expectedResolutionDate": serializers.DateTimeField(allow_null=True, **optional),
         "requestedResolutionDate": serializers.DateTimeField(allow_null=True, **optional),
@@ -119,7 +151,7 @@ class TroubleTicketDocument(serializers.Serializer):
             "id": serializers.CharField(), "href": serializers.CharField(), "@type": serializers.CharField(),
             "name": serializers.CharField(**optional), "description": serializers.CharField(**optional),
             "severity": serializers.ChoiceField(choices=TicketSeverity.values, **optional),
-            "ticketType": serializers.ChoiceField(choices=TicketType.values, **optional),
+            "ticketType": serializers.CharField(**optional),
             "priority": serializers.CharField(**optional),
             "status": serializers.ChoiceField(choices=TicketStatus.values, **optional),
             "statusChangeDate": serializers.DateTimeField(**optional),

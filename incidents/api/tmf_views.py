@@ -5,6 +5,7 @@ Errors use the TMF error shape {"code", "reason", "message", "status"} and also 
 """
 import hashlib
 import json
+import re
 from datetime import datetime, timezone as dt_timezone
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -21,14 +22,14 @@ from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.api.errors import exception_handler as house_exception_handler
+from core.api.errors import as_tmf_error, tmf_exception_handler as core_tmf_exception_handler
 from network.models import Network
 from organisations import permissions
 from organisations.scoping import Principal, principal_for
 
 from organisations.models import Organisation
 
-from ..models import IdempotencyRecord, TicketAttachment, TicketSeverity, TicketStatus, TicketType, TroubleTicket
+from ..models import IdempotencyRecord, TicketAttachment, TicketSeverity, TicketStatus, TroubleTicket
 from ..services import representation
 from ..services.attachments import AttachmentRefused, check_photo
 from ..services.tickets import Actor, TicketInputError, add_attachment, create_ticket, patch_ticket
@@ -51,25 +52,10 @@ class _StatusError(exceptions.APIException):
 
 def tmf_exception_handler(exc, context):
     if isinstance(exc, TicketInputError):
-        response, errors = Response(status=400), exc.errors
-    elif isinstance(exc, _StatusError):
-        response, errors = Response(status=exc.status_code), [{"path": exc.path, "reason": exc.reason}]
-    else:
-        response = house_exception_handler(exc, context)
-        if response is None:
-            return None
-        errors = response.data["errors"]
-    code = response.status_code
-    message = "; ".join(f"{e['path']}: {e['reason']}" if e["path"] else str(e["reason"]) for e in errors)
-    response.data = {
-        "code": str(code),
-        "reason": message,
-        "message": message,
-        "status": str(code),
-        "@type": "Error",
-        "errors": errors,
-    }
-    return response
+        return as_tmf_error(Response(status=400), exc.errors)
+    if isinstance(exc, _StatusError):
+        return as_tmf_error(Response(status=exc.status_code), [{"path": exc.path, "reason": exc.reason}])
+    return core_tmf_exception_handler(exc, context)
 
 
 def ticket_principal(request) -> Principal:
@@ -115,7 +101,7 @@ def parse_fields(request):
 ENUM_FILTERS = {
     "status": ("status", TicketStatus.values),
     "severity": ("severity", TicketSeverity.values),
-    "ticketType": ("ticket_type", TicketType.values),
+    "ticketType": ("ticket_type", None),  # any string (known types and others)
     "priority": ("priority", None),
     "externalId": ("external_id", None),
     "network": ("network__slug", None),
@@ -128,12 +114,16 @@ DATE_OPERATORS = ("gt", "gte", "lt", "lte")
 
 
 def _parse_moment(value: str):
-    moment = parse_datetime(value)
-    if moment is None:
-        day = parse_date(value)
-        if day is None:
-            return None
-        moment = datetime(day.year, day.month, day.day)
+    """ISO 8601 date or date-time, or None; well-formed but impossible ones (2026-02-30) too."""
+    try:
+        moment = parse_datetime(value)
+        if moment is None:
+            day = parse_date(value)
+            if day is None:
+                return None
+            moment = datetime(day.year, day.month, day.day)
+    except (ValueError, OverflowError):
+        return None
     if timezone.is_naive(moment):
         moment = moment.replace(tzinfo=dt_timezone.utc)
     return moment
@@ -166,15 +156,25 @@ def filter_tickets(queryset, params):
     return queryset
 
 
+MAX_OFFSET = 10**9
+ID_PATTERN = re.compile(r"[0-9]{1,18}")  # ASCII digits only: "²" or "١" are not ids
+
+
+def ticket_id(pk) -> int:
+    """The integer id of a URL `{id}`; 400 (TMF Error) for anything but 1 to 18 ASCII digits."""
+    if not ID_PATTERN.fullmatch(str(pk)):
+        raise exceptions.ValidationError({"id": ["not a trouble ticket id (ASCII digits)"]})
+    return int(pk)
+
+
 def _non_negative_int(params, name, default, maximum=None):
     raw = params.get(name)
     if raw in (None, ""):
         return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise exceptions.ValidationError({name: ["not an integer"]})
-    if value < 0 or (name == "limit" and value == 0):
+    if not ID_PATTERN.fullmatch(raw.strip()):
+        raise exceptions.ValidationError({name: ["not a non-negative integer (ASCII digits)"]})
+    value = int(raw)
+    if value > MAX_OFFSET or (name == "limit" and value == 0):
         raise exceptions.ValidationError({name: ["out of range"]})
     return min(value, maximum) if maximum else value
 
@@ -298,8 +298,7 @@ class TroubleTicketDetailView(TmfView):
     parser_classes = [MergePatchJSONParser, JSONParser]
 
     def get_ticket(self, principal, pk):
-        if not str(pk).isdigit():
-            raise exceptions.NotFound()
+        pk = ticket_id(pk)
         ticket = representation.with_details(self.visible_tickets(principal).filter(pk=pk)).first()
         if ticket is None:
             raise exceptions.NotFound()
@@ -367,7 +366,34 @@ class TroubleTicketAttachmentContentView(TmfView):
         principal = ticket_principal(request)
         ticket = TroubleTicketDetailView.get_ticket(self, principal, pk)
         attachment = (TicketAttachment.objects.filter(ticket=ticket, pk=attachment_id).first()
-                      if str(attachment_id).isdigit() else None)
+                      if ID_PATTERN.fullmatch(str(attachment_id)) else None)
         if attachment is None:
             raise exceptions.NotFound()
         return FileResponse(attachment.file.open("rb"), content_type=attachment.mime_type)
+
+
+EXTENSION_SCHEMA = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "$id": representation.EXTENDED_TYPE,
+    "title": representation.EXTENDED_TYPE,
+    "description": "TMF621 TroubleTicket extended by Vigie Fibre (docs/incidents.md).",
+    "$comment": "@baseType TroubleTicket: TMF621 v4 TroubleTicket, extended by the properties below",
+    "type": "object",
+    "properties": {
+        "network": {"type": "string", "description": "slug of the network the ticket concerns"},
+        "impact": {"type": ["object", "null"], "description": "premises and sites cut by the damaged assets"},
+        "impactedPremises": {"type": "array", "description": "collectiveOutage tickets: premises cut"},
+        "sla": {"type": "object", "description": "GTR timers: acknowledge and restore deadlines"},
+    },
+}
+
+
+class TroubleTicketSchemaView(APIView):
+    """The JSON Schema named by every ticket's `@schemaLocation` (public, like any schema)."""
+
+    authentication_classes = []
+    permission_classes = []
+
+    @extend_schema(exclude=True)
+    def get(self, request):
+        return Response(EXTENSION_SCHEMA, content_type="application/schema+json")

@@ -14,12 +14,17 @@ TICKET_PATH = "troubleTicket"
 
 # Every top-level attribute the representation may hold (for ?fields= validation).
 ATTRIBUTES = (
-    "id", "href", "@type", "name", "description", "severity", "ticketType", "priority", "status",
+    "id", "href", "@type", "@baseType", "@schemaLocation", "name", "description", "severity", "ticketType", "priority", "status",
     "statusChangeDate", "statusChangeReason", "creationDate", "lastUpdate", "expectedResolutionDate",
     "requestedResolutionDate", "resolutionDate", "externalId", "relatedEntity", "relatedParty", "note",
     "attachment", "statusChange", "network", "impact", "impactedPremises", "sla",
 )
-ALWAYS = ("id", "href", "@type")
+ALWAYS = ("id",)  # `fields=` returns the requested attributes plus id, nothing else
+# TMF extension pattern: the ticket carries attributes of its own (network, impact, impactedPremises,
+# sla), so its @type names the extended entity, @baseType the TMF one, @schemaLocation its JSON
+# Schema, served by the project (incidents/api/tmf_views.py: TroubleTicketSchemaView).
+EXTENDED_TYPE = "VigieFibreTroubleTicket"
+SCHEMA_PATH = f"schema/{EXTENDED_TYPE}.json"
 
 
 def with_details(queryset):
@@ -73,7 +78,9 @@ def ticket_representation(ticket, base_url: str, fields=None, now=None) -> dict:
     data = {
         "id": str(ticket.pk),
         "href": ticket_href(base_url, ticket),
-        "@type": "TroubleTicket",
+        "@type": EXTENDED_TYPE,
+        "@baseType": "TroubleTicket",
+        "@schemaLocation": base_url.rstrip("/") + "/" + SCHEMA_PATH,
         "name": ticket.name or None,
         "description": ticket.description,
         "severity": ticket.severity,

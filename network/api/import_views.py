@@ -62,8 +62,10 @@ class ImportRunViewSet(ScopedViewMixin, mixins.ListModelMixin, mixins.RetrieveMo
                             created_by=request.user, summary={"options": options})
             run.source.save(data["file"].name, data["file"], save=False)  # stored before processing
             run.save()
+            from core import enqueue
+
             # imported here: network.tasks pulls the GraceTHD importer (pyogrio, GDAL) into the web start-up
             from network.tasks import import_gracethd
 
-            transaction.on_commit(lambda: import_gracethd.delay(run.pk))
+            enqueue.on_commit(import_gracethd, run.pk)  # never raises: network.tasks.sweep_imports catches up
         return Response(ImportRunSerializer(run).data, status=status.HTTP_202_ACCEPTED)

@@ -161,10 +161,12 @@ class AlertViewSet(ScopedViewMixin, mixins.ListModelMixin, mixins.RetrieveModelM
                                  "detail": str(_("exposition en cours de calcul"))}, status=status.HTTP_202_ACCEPTED)
             raise NotFound(_("pas d'exposition pour cette alerte et ce réseau"))
         if run.network_version != network.version:
+            from core import enqueue
+
             # imported here: networkx/numpy (service graph, impact) stay off the start-up path of web processes
             from ..tasks import compute_alert_exposure
 
-            compute_alert_exposure.delay(alert.pk)
+            enqueue.send(compute_alert_exposure, (alert.pk,))
         data = ExposureRunSerializer(run).data
         roles = {principal.role_in(o) for o in (network.owner_id, network.operator_id)} - {None}
         aggregate_only = not principal.is_superuser and bool(roles) and roles <= AGGREGATE_ONLY_ROLES

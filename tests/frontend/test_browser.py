@@ -22,6 +22,20 @@ def crisis_user():
     return net
 
 
+def wait_js(page, expression, timeout=30000):
+    """page.wait_for_function evaluates a string predicate with eval(), which the page's
+    Content-Security-Policy (no 'unsafe-eval') forbids; page.evaluate is not subject to it."""
+    import time
+
+    deadline = time.monotonic() + timeout / 1000
+    while True:
+        if page.evaluate(expression):
+            return
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still false after {timeout} ms: {expression}")
+        page.wait_for_timeout(100)
+
+
 def log_in(page, username="cellule", password="pw-for-tests-1"):
     page.goto("/accounts/login/")
     page.fill("#id_username", username)
@@ -36,7 +50,7 @@ def open_map_and_wait_for_tiles(page):
                               and r.status == 200, timeout=30000):
         page.click("nav >> text=Carte")
     page.wait_for_selector("#map canvas")
-    page.wait_for_function("window.vigie && window.vigie.gl && window.vigie.gl.loaded() && window.vigie.gl.areTilesLoaded()",
+    wait_js(page, "window.vigie && window.vigie.gl && window.vigie.gl.loaded() && window.vigie.gl.areTilesLoaded()",
                            timeout=30000)
 
 
@@ -116,8 +130,8 @@ def test_declare_damage_on_a_pole_and_see_the_ticket(page, crisis_user):
     page.wait_for_selector(".ticket-marker")
     assert page.locator(".ticket-marker").count() == 1
     page.click(".ticket-marker")  # the marker opens the damaged asset's card, which lists the ticket
-    page.wait_for_function("document.getElementById('asset-card-title') "
-                           "&& document.getElementById('asset-card-title').textContent === 'PT-A1'")
+    wait_js(page, "document.getElementById('asset-card-title') "
+                  "&& document.getElementById('asset-card-title').textContent === 'PT-A1'")
     page.wait_for_selector(f"#asset-tickets a[href='/tickets/{ticket.pk}/']")
     screenshot(page, "map-ticket-marker")
 
@@ -130,11 +144,11 @@ def test_dashboard_refreshes_without_reloading(page, crisis_user):
     log_in(page)
     assert page.locator("[data-figure=tickets-open]").inner_text() == "0"
     page.evaluate("window.__marker = 'same page'")
-    page.wait_for_function("window.vigieLive.polls >= 1")  # the first poll is the reference
+    wait_js(page, "window.vigieLive.polls >= 1")  # the first poll is the reference
     net = crisis_user.network
     ui_ticket(net, get_user_model().objects.get(username="cellule"), net.owner, [("RouteSegment", "CM-D1a")])
     page.evaluate("window.vigieLive.pollNow()")
-    page.wait_for_function("document.querySelector('[data-figure=tickets-open]').textContent === '1'", timeout=15000)
+    wait_js(page, "document.querySelector('[data-figure=tickets-open]').textContent === '1'", timeout=15000)
     assert page.locator("[data-figure=cut]").inner_text() == "6"
     assert page.evaluate("window.__marker") == "same page"  # no reload
     # the commune table sorts from the keyboard
@@ -149,7 +163,7 @@ def test_draw_a_manual_alert_on_the_map(page, crisis_user):
 
     log_in(page)
     page.goto("/alertes/nouvelle/")
-    page.wait_for_function("window.vigieDraw && window.vigieDraw.map")
+    wait_js(page, "window.vigieDraw && window.vigieDraw.map")
     page.select_option("#id_hazard", "wind")
     page.select_option("#id_level", "4")
     page.fill("#id_headline", "Tempête dessinée")
@@ -160,7 +174,7 @@ def test_draw_a_manual_alert_on_the_map(page, crisis_user):
         page.mouse.click(box["x"] + box["width"] * fx, box["y"] + box["height"] * fy)
         page.wait_for_timeout(150)  # Leaflet.draw ignores clicks closer together than a double-click
     page.mouse.click(box["x"] + box["width"] * 0.35, box["y"] + box["height"] * 0.45)  # close on the first point
-    page.wait_for_function("document.getElementById('id_geometry').value.length > 0")
+    wait_js(page, "document.getElementById('id_geometry').value.length > 0")
     screenshot(page, "alert-draw")
     page.click("#alert-form button[type=submit]")
     page.wait_for_url(re.compile(r".*/alertes/\d+/$"))
@@ -201,9 +215,9 @@ def test_pages_on_a_tablet(browser, live_server, crisis_user):
             width = page.evaluate("document.documentElement.scrollWidth")
             assert width <= 768 + 1, f"{url} scrolls sideways ({width}px)"
             if name == "map":  # the exposed assets of the alert, drawn over the tiles
-                page.wait_for_function("window.vigie && window.vigie.overlays")
+                wait_js(page, "window.vigie && window.vigie.overlays")
                 page.select_option("#exposure-alert", index=1)
-                page.wait_for_function("/^[1-9]\\d* /.test(document.getElementById('exposure-status').textContent)")
+                wait_js(page, "/^[1-9]\\d* /.test(document.getElementById('exposure-status').textContent)")
                 page.wait_for_selector(".ticket-marker")
             page.screenshot(path=str(ARTIFACTS / f"tablet-{name}.png"), full_page=True)
     finally:

@@ -34,7 +34,7 @@ def test_hub_register_and_unregister(partners, token_client, allowed):
     assert shown == {"id": body["id"], "callback": body["callback"], "query": query}  # no secret
     assert client.delete(f"{HUB}/{body['id']}").status_code == 204
     assert client.delete(f"{HUB}/{body['id']}").status_code == 404
-    assert client.delete(f"{HUB}/not-a-uuid").status_code == 404
+    assert client.delete(f"{HUB}/not-a-uuid").status_code == 400  # malformed id: TMF Error 400
     assert not Subscription.objects.exists()
 
 

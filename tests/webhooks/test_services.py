@@ -31,9 +31,9 @@ def test_retry_schedule_backs_off_with_jitter_then_stops(settings):
     assert retry_delay(4) is None
 
 
-def test_default_schedule_spans_about_a_day(settings):
+def test_default_schedule_spans_at_least_72_hours_even_with_jitter(settings):
     total = sum(settings.WEBHOOK_RETRY_SCHEDULE)
-    assert 20 * 3600 <= total <= 24 * 3600
+    assert total * (1 - settings.WEBHOOK_RETRY_JITTER) >= 72 * 3600
 
 
 def test_fan_out_is_idempotent(partners, receiver, no_hooks):
@@ -168,9 +168,10 @@ def test_broker_outage_never_fails_the_caller_and_is_not_retried_at_once(monkeyp
     """A real broker that refuses connections (nothing listens on port 1)."""
     from celery import Celery
 
+    from core import enqueue
     from webhooks.services import broker
 
-    monkeypatch.setattr(broker, "_down_until", 0.0)
+    monkeypatch.setattr(enqueue, "_down_until", 0.0)
     dead = Celery("dead-broker", broker="redis://127.0.0.1:1/0")
     dead.conf.broker_connection_timeout = 1
     dead.conf.broker_connection_retry = False
@@ -180,5 +181,5 @@ def test_broker_outage_never_fails_the_caller_and_is_not_retried_at_once(monkeyp
         pass
 
     assert broker.send(noop, ()) is False
-    assert broker._down_until > 0
+    assert enqueue._down_until > 0
     assert broker.send(noop, ()) is False  # skipped during the back-off

@@ -12,7 +12,6 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.views import APIView
@@ -24,6 +23,8 @@ from organisations.scoping import principal_for
 from ..models import Delivery, DeliveryAttempt, DeliveryStatus, Subscription, SubscriptionSource
 from ..services import delivery as delivery_service
 from ..services import subscriptions as service
+from core.api.errors import tmf_exception_handler
+
 from ..registry import catalogue
 from .serializers import (
     CreatedSubscriptionSerializer, DeliveryDetailSerializer, DeliverySerializer, EventTypeSerializer,
@@ -187,7 +188,14 @@ class DeliveryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         return Response(DeliveryDetailSerializer(self.get_queryset().get(pk=pk)).data, status=status.HTTP_202_ACCEPTED)
 
 
-class HubView(APIView):
+class TmfErrorsMixin:
+    """The hub is part of TMF621: its errors use the TMF Error shape like the ticket endpoints."""
+
+    def get_exception_handler(self):
+        return tmf_exception_handler
+
+
+class HubView(TmfErrorsMixin, APIView):
     """TMF621 `registerListener`: POST {"callback", "query"} → 201 EventSubscription + secret (once)."""
 
     permission_classes = [permissions.IsAuthenticated, CanManageWebhooks]
@@ -209,7 +217,7 @@ class HubView(APIView):
         return Response(HubSubscriptionSerializer(data).data, status=status.HTTP_201_CREATED, headers={"Location": location})
 
 
-class HubDetailView(APIView):
+class HubDetailView(TmfErrorsMixin, APIView):
     """TMF621 `unregisterListener`: DELETE → 204 (GET shows the listener, without its secret)."""
 
     permission_classes = [permissions.IsAuthenticated, CanManageWebhooks]
@@ -218,7 +226,7 @@ class HubDetailView(APIView):
         try:
             uuid.UUID(str(pk))
         except ValueError:
-            raise NotFound() from None
+            raise serializers.ValidationError({"id": ["not a listener id (UUID)"]}) from None
         return get_object_or_404(subscriptions_for(self.request), pk=pk)
 
     @extend_schema(responses=HubSubscriptionSerializer)

@@ -39,6 +39,14 @@ class ParsedQuery:
         return all(_path_matches(envelope, path, values) for path, values in self.conditions)
 
 
+# TMF621 v4 names the state-change notification `TroubleTicketStatusChangeEvent`; Vigie Fibre emits
+# `TroubleTicketStateChangeEvent` (its first name). A listener asking for either gets both spellings.
+EVENT_TYPE_ALIASES = {
+    "TroubleTicketStatusChangeEvent": ("TroubleTicketStateChangeEvent", "TroubleTicketStatusChangeEvent"),
+    "TroubleTicketStateChangeEvent": ("TroubleTicketStateChangeEvent", "TroubleTicketStatusChangeEvent"),
+}
+
+
 def parse_query(query: str) -> ParsedQuery:
     query = (query or "").strip().lstrip("?")
     if not query:
@@ -54,6 +62,7 @@ def parse_query(query: str) -> ParsedQuery:
         if not values:
             raise QueryError(_("« %(key)s » n'a pas de valeur") % {"key": key})
         if key == "eventType":
+            values = [v for name in values for v in EVENT_TYPE_ALIASES.get(name, (name,))]
             unknown = [v for v in values if not is_registered(v)]
             if unknown:
                 raise QueryError(_("type d'événement inconnu : %(names)s") % {"names": ", ".join(unknown)})

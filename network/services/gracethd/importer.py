@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import shapely
-from django.db import IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 
 from core.audit import record
 from core.models import AuditEvent
@@ -555,7 +555,13 @@ def import_network(path, network_slug: str, owner: str | None = None, operator: 
             faults = Faults()
             network, orgs = _resolve_network(network_slug, owner, operator, faults)
             validator = Validator(source, network.owner if network else orgs.get("--owner"), report)
-            staged = validator.run()
+            try:
+                staged = validator.run()
+            except (ImportRefused, DatabaseError):
+                raise
+            except Exception as exc:  # noqa: BLE001 - a corrupt file (shapefile, CSV) is refused with a reason, not a crash
+                raise ImportRefused([f"{Path(path).name}:0: -: livraison illisible ou corrompue "
+                                     f"({type(exc).__name__}: {str(exc)[:300]})"]) from exc
             faults.extend(validator.faults)
             total = validator.rows_read
             report(0, total, 50)

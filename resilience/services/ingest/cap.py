@@ -81,6 +81,9 @@ def secure_parse(payload: bytes):
     except DefusedXmlException as exc:
         raise refuse("", _("déclaration DOCTYPE/entité refusée (%(what)s) : rien n'a été développé")
                      % {"what": exc.__class__.__name__}) from None
+    except LookupError as exc:  # <?xml ... encoding="UTF-9"?>: expat names the encoding it does not know
+        raise refuse("", _("encodage XML inconnu : %(enc)s (UTF-8 attendu)")
+                     % {"enc": str(exc).removeprefix("unknown encoding: ")}) from None
     except SafeET.ParseError as exc:
         line = exc.position[0] if getattr(exc, "position", None) else "?"
         raise refuse("", _("ce n'est pas du XML bien formé (ligne %(line)s) : %(msg)s") % {"line": line, "msg": exc}) from None

@@ -162,7 +162,7 @@ def ingest(payload: bytes, source: str, parser, *, origin="", content_type="", o
             RawMessage.objects.filter(pk=raw.pk).update(outcome=RawOutcome.ACCEPTED)
             raw.outcome = RawOutcome.ACCEPTED
             ids = [a.pk for a in alerts] + list(Alert.objects.filter(superseded_by__in=alerts).values_list("pk", flat=True))
-            transaction.on_commit(lambda: schedule_exposure(ids))
+            transaction.on_commit(lambda: schedule_exposure(ids), robust=True)  # stored: never rejected after
     except IngestError as error:
         reject(raw, error)
         raise
@@ -174,11 +174,15 @@ def ingest(payload: bytes, source: str, parser, *, origin="", content_type="", o
 
 
 def schedule_exposure(alert_ids):
+    """After-commit hand-over of the exposure; never raises (a lost task is the sweeper's,
+    services/exposure_sweep.py), so the stored alert is answered 2xx even with Redis down."""
+    from core import enqueue
+
     # imported here: networkx/numpy (service graph, impact) stay off the start-up path of web and worker processes
     from ...tasks import compute_alert_exposure
 
     for alert_id in alert_ids:
-        compute_alert_exposure.delay(alert_id)
+        enqueue.send(compute_alert_exposure, (alert_id,))
 
 
 # --- applying parsed alerts ----------------------------------------------------------------------

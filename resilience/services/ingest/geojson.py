@@ -8,9 +8,11 @@ With a `departement` and no geometry, the area is the département. A manual ale
 submitting organisation; `network` (a network it may see) restricts exposure to that network.
 """
 import json
+import math
 import uuid
 from datetime import datetime
 
+from django.contrib.gis.gdal import GDALException
 from django.contrib.gis.geos import GEOSException, GEOSGeometry
 from django.utils.translation import gettext_lazy as _
 
@@ -51,13 +53,19 @@ def parse_feature(doc, *, now, allow_expired=False, sender="", network=None) -> 
     if geometry:
         if not isinstance(geometry, dict) or geometry.get("type") not in ("Polygon", "MultiPolygon"):
             raise refuse("geometry.type", _("Polygon ou MultiPolygon attendu"))
+        if not isinstance(geometry.get("coordinates"), list):
+            raise refuse("geometry.coordinates", _("liste de coordonnées attendue"))
         for r_index, ring in enumerate(_rings(geometry)):
+            if not isinstance(ring, list):
+                raise refuse(f"geometry.coordinates.{r_index}", _("anneau : liste de positions [lon, lat] attendue"))
             if not ring or ring[0] != ring[-1]:
                 raise refuse(f"geometry.coordinates.{r_index}", _("polygone non fermé : le premier et le dernier point diffèrent"))
         try:
             geom = GEOSGeometry(json.dumps(geometry), srid=4326)
             geom.transform(2154)
-        except (GEOSException, ValueError) as exc:
+            if geom.empty or not all(math.isfinite(c) for c in geom.extent):
+                raise ValueError("coordonnées hors de la Terre")
+        except (GEOSException, GDALException, ValueError, TypeError, OverflowError) as exc:
             raise refuse("geometry", _("géométrie illisible : %(e)s") % {"e": exc}) from None
         areas.append(geom if geom.valid else geom.buffer(0))
     deps = []
@@ -90,7 +98,7 @@ def _rings(geometry):
     coords = geometry.get("coordinates") or []
     polys = coords if geometry["type"] == "MultiPolygon" else [coords]
     for poly in polys:
-        for ring in poly:
+        for ring in (poly if isinstance(poly, list) else [poly]):
             yield ring
 
 
