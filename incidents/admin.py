@@ -9,8 +9,8 @@ from .models import (
 
 @admin.register(Crisis)
 class CrisisAdmin(admin.ModelAdmin):
-    list_display = ["name", "level", "opened_at", "closed_at"]
-    list_filter = ["level"]
+    list_display = ["name", "level", "opened_at", "closed_at", "significant", "awareness_time"]
+    list_filter = ["level", "significant"]
     search_fields = ["name"]
     filter_horizontal = ["networks", "organisations"]
 

@@ -22,6 +22,8 @@ NATIVE_EVENT_TYPES = {
     "exposure.computed": _("Exposition du réseau à une alerte calculée"),
     "crisis.opened": _("Cellule de crise ouverte"),
     "crisis.closed": _("Cellule de crise fermée"),
+    "crisis.sitrep_published": _("Point de situation publié"),
+    "ComplexConnectionStatusChangeEvent": _("Changement de statut d'un raccordement complexe"),
 }
 
 EVENT_TYPES = {**TICKET_EVENT_TYPES, **NATIVE_EVENT_TYPES}
