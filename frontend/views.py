@@ -23,6 +23,11 @@ def dashboard(request):
     principal = operational_principal(principal_for(request))
     organisations = Organisation.objects.filter(pk__in=principal.organisation_ids) if principal else Organisation.objects.none()
     board = build_dashboard(principal) if principal else None
+    if board:
+        from .crisis_manage_views import nis2_deadlines_of
+
+        for crisis in board.crises:  # the NIS2 deadlines of significant incidents, with their state
+            crisis.nis2_stages = nis2_deadlines_of(crisis)
     context = {"organisations": organisations, "principal": principal, "board": board}
     if request.GET.get("fragment") == "1":
         return render(request, "frontend/_dashboard_live.html", context)
