@@ -19,7 +19,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 
 from core.audit import record
 from core.models import AuditEvent
@@ -30,29 +30,29 @@ STAGES = [Nis2Stage.EARLY_WARNING, Nis2Stage.NOTIFICATION, Nis2Stage.FINAL_REPOR
 
 # (field, label, kind) — kind: "text", "bool", "int", "datetime"
 COMMON = [
-    ("entity", _l("Entité déclarante"), "text"),
-    ("incident_title", _l("Intitulé de l'incident"), "text"),
-    ("awareness_time", _l("Prise de connaissance"), "datetime"),
-    ("incident_start", _l("Début de l'incident"), "datetime"),
-    ("services_affected", _l("Services touchés"), "text"),
-    ("suspected_malicious", _l("Acte illicite ou malveillant suspecté"), "bool"),
-    ("cross_border_impact", _l("Impact transfrontière possible"), "bool"),
-    ("initial_assessment", _l("Évaluation initiale"), "text"),
-    ("users_affected", _l("Utilisateurs touchés (locaux)"), "int"),
-    ("duration_hours", _l("Durée (heures)"), "int"),
-    ("contact", _l("Contact"), "text"),
+    ("entity", gettext_lazy("Entité déclarante"), "text"),
+    ("incident_title", gettext_lazy("Intitulé de l'incident"), "text"),
+    ("awareness_time", gettext_lazy("Prise de connaissance"), "datetime"),
+    ("incident_start", gettext_lazy("Début de l'incident"), "datetime"),
+    ("services_affected", gettext_lazy("Services touchés"), "text"),
+    ("suspected_malicious", gettext_lazy("Acte illicite ou malveillant suspecté"), "bool"),
+    ("cross_border_impact", gettext_lazy("Impact transfrontière possible"), "bool"),
+    ("initial_assessment", gettext_lazy("Évaluation initiale"), "text"),
+    ("users_affected", gettext_lazy("Utilisateurs touchés (locaux)"), "int"),
+    ("duration_hours", gettext_lazy("Durée (heures)"), "int"),
+    ("contact", gettext_lazy("Contact"), "text"),
 ]
 NOTIFICATION = [
-    ("severity", _l("Gravité"), "text"),
-    ("impact", _l("Impact"), "text"),
-    ("indicators_of_compromise", _l("Indicateurs de compromission"), "text"),
-    ("suspected_cause", _l("Cause suspectée"), "text"),
-    ("mitigation", _l("Mesures d'atténuation"), "text"),
+    ("severity", gettext_lazy("Gravité"), "text"),
+    ("impact", gettext_lazy("Impact"), "text"),
+    ("indicators_of_compromise", gettext_lazy("Indicateurs de compromission"), "text"),
+    ("suspected_cause", gettext_lazy("Cause suspectée"), "text"),
+    ("mitigation", gettext_lazy("Mesures d'atténuation"), "text"),
 ]
 FINAL = [
-    ("description", _l("Description détaillée"), "text"),
-    ("root_cause", _l("Type de menace ou cause profonde"), "text"),
-    ("mitigation_ongoing", _l("Mesures d'atténuation en cours"), "text"),
+    ("description", gettext_lazy("Description détaillée"), "text"),
+    ("root_cause", gettext_lazy("Type de menace ou cause profonde"), "text"),
+    ("mitigation_ongoing", gettext_lazy("Mesures d'atténuation en cours"), "text"),
 ]
 FIELDS = {
     Nis2Stage.EARLY_WARNING: COMMON,
