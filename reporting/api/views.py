@@ -126,7 +126,7 @@ class Nis2View(APIView):
             raise exceptions.PermissionDenied(_("Les élus n'ont pas accès aux notifications NIS2."))
         return scoped_crisis(request, crisis_id)
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses=OpenApiTypes.OBJECT, operation_id="crisis_nis2_list")
     def get(self, request, crisis_id):
         return Response(nis2.nis2_document(self.crisis(request, crisis_id)))
 
@@ -145,7 +145,7 @@ class Nis2StageView(Nis2View):
             raise exceptions.NotFound()
         return stage
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses=OpenApiTypes.OBJECT, operation_id="crisis_nis2_stage")
     def get(self, request, crisis_id, stage):
         return Response(nis2.nis2_document(self.crisis(request, crisis_id))[self.stage(stage)])
 
