@@ -91,12 +91,15 @@ def commune_summary_pdf(request, insee):
     from django.utils import timezone
     from weasyprint import HTML
 
-    from .services.commune_map import commune_svg
+    import base64
+
+    from .services.commune_map import commune_png
     from .services.commune_summary import critical_by_category
 
     summary, networks = _commune_summary_or_404(request, insee)
-    svg = commune_svg(insee, list(networks.values_list("pk", flat=True)), width=420, max_height=340)
-    context = {"summary": summary, "svg": svg, "now": timezone.now(),
+    png, map_width, map_height = commune_png(insee, list(networks.values_list("pk", flat=True)), width=420, max_height=340)
+    context = {"summary": summary, "map_png": base64.b64encode(png).decode() if png else "", "now": timezone.now(),
+               "map_width": map_width, "map_height": map_height,
                "critical_groups": critical_by_category(summary.critical_sites)}  # one row per category: fits one page
     html = render_to_string("frontend/commune_summary_pdf.html", context, request=request)
     pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
