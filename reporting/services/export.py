@@ -10,7 +10,7 @@ from django.utils import translation
 from .figures import COMMUNE_FIELDS
 
 CSV_COLUMNS = ["insee", "name", *COMMUNE_FIELDS, "expected_restoration", "trend_exposed", "trend_without_service"]
-PDF_COMMUNE_ROWS = 22  # what fits one A4 page with the map; the CSV has them all
+PDF_COMMUNE_ROWS = 15  # what fits one A4 page with the map and every optional section; the CSV has them all
 
 
 def aggregates_only(figures: dict) -> dict:
@@ -49,7 +49,7 @@ def as_pdf(report, figures=None, base_url="/") -> bytes:
         html = render_to_string("reporting/sitrep_pdf.html", {
             "report": report, "f": figures, "touched": touched[:PDF_COMMUNE_ROWS],
             "more_communes": max(len(touched) - PDF_COMMUNE_ROWS, 0),
-            "svg": communes_svg(network_ids, states), "log": (figures.get("log") or [])[-6:],
+            "svg": communes_svg(network_ids, states), "log": (figures.get("log") or [])[-4:],
             "trend": (figures.get("trends") or {}).get("totals") or {},
         })
     return HTML(string=html, base_url=base_url).write_pdf()
