@@ -99,19 +99,20 @@ def cut_figures(tickets_queryset) -> CutFigures:
 
     state = sorted(tickets_queryset.filter(status__in=OPEN_STATUSES).values_list(
         "pk", "status", "last_update", "expected_resolution_date", "network_id"))
-    versions = sorted(Network.objects.filter(pk__in={row[-1] for row in state}).values_list("pk", "created_at", "version"))
+    networks = {n.pk: n for n in Network.objects.filter(pk__in={row[-1] for row in state})} if state else {}
+    versions = sorted((n.pk, n.created_at, n.version) for n in networks.values())
     key = "cut-figures:" + hashlib.sha256(repr((state, versions)).encode()).hexdigest()[:40]
     cached = cache.get(key)
     if cached is not None:
         return cached
-    figures = _compute_cut_figures(tickets_queryset)
+    figures = _compute_cut_figures([(row[0], row[3]) for row in state], networks)
     figures.tickets_by_commune = dict(figures.tickets_by_commune)  # picklable (no lambda factory)
     cache.set(key, figures, CUT_CACHE_SECONDS)
     return figures
 
 
-def _compute_cut_figures(tickets_queryset) -> CutFigures:
-    from network.models import Network
+def _compute_cut_figures(tickets: list, networks: dict) -> CutFigures:
+    """tickets: [(id, expected resolution)] of the open tickets; networks: {id: Network} of theirs."""
     from resilience.services.graph import get_service_graph
     from resilience.services.impact import UnknownAssets, impact_on_graph, resolve
 
@@ -125,13 +126,11 @@ def _compute_cut_figures(tickets_queryset) -> CutFigures:
         idx = resolve(graph, network, segments, supports, sites)
         return impact_on_graph(graph, idx["segments"], idx["supports"], idx["sites"])
 
-    tickets = list(tickets_queryset.filter(status__in=OPEN_STATUSES).values_list("pk", "expected_resolution_date"))
     figures = CutFigures()
     if not tickets:
         return figures
     expected = dict(tickets)
     assets = failed_assets_of([pk for pk, _ in tickets])
-    networks = {n.pk: n for n in Network.objects.filter(pk__in={a["network"] for a in assets.values()})}
     union = defaultdict(lambda: {"segments": set(), "supports": set(), "sites": set()})
     for ticket_id, entry in assets.items():
         network = networks[entry["network"]]
