@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "incidents",
     "complex_connections",
     "webhooks",
+    "reporting",
     "frontend",
     "demo",  # demo data loader (load_demo); on top of every domain app
 ]
@@ -410,3 +411,20 @@ CELERY_BEAT_SCHEDULE["webhooks-sweep"] = {"task": "webhooks.tasks.sweep", "sched
 # Exposure (issue 6): each Celery worker process re-warms the service graphs of networks under an
 # active alert every N seconds (0 = off); see resilience/services/graph_warm.py.
 EXPOSURE_GRAPH_WARM_SECONDS = float(os.environ.get("EXPOSURE_GRAPH_WARM_SECONDS", "60"))
+
+# --- Reporting (issue 17): situation reports and NIS2 drafts --------------------------------------
+# Scheduled situation reports: beat looks for due schedules every N seconds.
+SITREP_SCHEDULE_INTERVAL = float(os.environ.get("SITREP_SCHEDULE_INTERVAL", "60"))
+CELERY_BEAT_SCHEDULE["reporting-sitrep-schedules"] = {"task": "reporting.tasks.run_due_schedules",
+                                                      "schedule": SITREP_SCHEDULE_INTERVAL}
+# E-mailing reports to a crisis's distribution list: off unless SITREP_EMAIL_ENABLED; SMTP from EMAIL_*.
+SITREP_EMAIL_ENABLED = env_bool("SITREP_EMAIL_ENABLED", False)
+SITREP_EMAIL_FROM = os.environ.get("SITREP_EMAIL_FROM", "vigie-fibre@localhost")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = 10
+# Optional report sections provided by other apps (dotted path of a function; see reporting/services/providers.py).
+REPORTING_PROVIDERS = {}

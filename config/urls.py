@@ -14,6 +14,7 @@ api_v1 = [
     path("", include("incidents.api.urls")),
     path("", include("complex_connections.api.urls")),
     path("", include("webhooks.api.urls")),
+    path("", include("reporting.api.urls")),
 ]
 
 urlpatterns = [

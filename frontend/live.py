@@ -21,7 +21,7 @@ from resilience.models import Alert, ExposureRun
 
 from .alert_views import active_alert_areas
 from .services.access import crisis_cell_page
-from .services.figures import OPEN_STATUSES
+from reporting.services.crisis_figures import OPEN_STATUSES
 from .services.networks import visible_networks
 
 

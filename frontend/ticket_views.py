@@ -21,8 +21,8 @@ from django.utils import timezone
 
 from .forms import NoteForm, PhotoForm, TicketCreateForm, TicketFilterForm, TransitionForm
 from .services.access import crisis_cell_page
-from .services.dashboard import sla_state
-from .services.figures import cut_figures
+from incidents.services.sla import sla_state
+from reporting.services.crisis_figures import cut_figures
 from .services.networks import visible_networks
 
 

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import alert_views, crisis_views, live, ticket_views, views
+from . import alert_views, contact_views, crisis_manage_views, crisis_views, live, ticket_views, views, webhook_views
 
 urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
@@ -15,6 +15,14 @@ urlpatterns = [
     path("tickets/<int:pk>/", ticket_views.ticket_detail, name="ticket-detail"),
     path("main-courante/", crisis_views.crisis_log, name="crisis-log"),
     path("contacts/", crisis_views.contacts, name="contacts"),
+    path("contacts/nouveau/", contact_views.contact_create, name="contact-create"),
+    path("contacts/<int:pk>/", contact_views.contact_edit, name="contact-edit"),
+    path("crises/", crisis_manage_views.crisis_list, name="crisis-list"),
+    path("crises/nouvelle/", crisis_manage_views.crisis_create, name="crisis-create"),
+    path("crises/<int:pk>/", crisis_manage_views.crisis_detail, name="crisis-detail"),
+    path("crises/<int:pk>/nis2/<str:stage>/", crisis_manage_views.nis2_stage, name="crisis-nis2"),
+    path("webhooks/", webhook_views.subscription_list, name="webhook-list"),
+    path("webhooks/<uuid:pk>/", webhook_views.subscription_detail, name="webhook-detail"),
     path("ui/changes/", live.changes, name="ui-changes"),
     path("ui/map/alerts.json", live.map_alerts, name="ui-map-alerts"),
     path("ui/map/tickets.json", live.map_tickets, name="ui-map-tickets"),

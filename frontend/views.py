@@ -32,6 +32,11 @@ def dashboard(request):
     principal = detail_principal(principal_for(request))
     organisations = Organisation.objects.filter(pk__in=principal.organisation_ids) if principal else Organisation.objects.none()
     board = build_dashboard(principal) if principal else None
+    if board:
+        from .crisis_manage_views import nis2_deadlines_of
+
+        for crisis in board.crises:  # the NIS2 deadlines of significant incidents, with their state
+            crisis.nis2_stages = nis2_deadlines_of(crisis)
     context = {"organisations": organisations, "principal": principal, "board": board}
     if request.GET.get("fragment") == "1":
         return render(request, "frontend/_dashboard_live.html", context)
@@ -84,9 +89,14 @@ def commune_summary_pdf(request, insee):
     # imported here: WeasyPrint (pango, cairo) loads only for the PDF
     from weasyprint import HTML
 
+    import base64
+
+    from .services.commune_map import commune_png
+
     summary, networks = _commune_summary_or_404(request, insee)
-    svg = commune_svg(insee, list(networks.values_list("pk", flat=True)), width=420, max_height=340)
-    context = {"summary": summary, "svg": svg, "now": timezone.now(),
+    png, map_width, map_height = commune_png(insee, list(networks.values_list("pk", flat=True)), width=420, max_height=340)
+    context = {"summary": summary, "map_png": base64.b64encode(png).decode() if png else "", "now": timezone.now(),
+               "map_width": map_width, "map_height": map_height,
                "critical_groups": critical_by_category(summary.critical_sites)}  # one row per category: fits one page
     html = render_to_string("frontend/commune_summary_pdf.html", context, request=request)
     pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()

@@ -11,8 +11,8 @@ from .models import (
 
 @admin.register(Crisis)
 class CrisisAdmin(AuditedModelAdmin):
-    list_display = ["name", "level", "opened_at", "closed_at"]
-    list_filter = ["level"]
+    list_display = ["name", "level", "opened_at", "closed_at", "significant", "awareness_time"]
+    list_filter = ["level", "significant"]
     search_fields = ["name"]
     filter_horizontal = ["networks", "organisations"]
 

@@ -36,9 +36,8 @@ def register() -> None:
     register_event_type("TroubleTicketStatusChangeEvent", app="incidents",
                         description=_("Changement d'état d'un ticket (nom TMF621 v4, alias)"),
                         payload=TICKET_SCHEMA, subject="troubleTicket:<id>", family=TMF621, emitted=False)
-    # Part of the subscription contract since the webhooks issue; their emission is being added by
-    # the crisis work (a later branch flips `emitted`).
+    # Emitted by incidents.services.crisis (open_crisis / update_crisis).
     register_event_type("crisis.opened", app="incidents", description=_("Cellule de crise ouverte"),
-                        payload=CRISIS_SCHEMA, subject="crisis:<id>", emitted=False)
+                        payload=CRISIS_SCHEMA, subject="crisis:<id>")
     register_event_type("crisis.closed", app="incidents", description=_("Cellule de crise fermée"),
-                        payload=CRISIS_SCHEMA, subject="crisis:<id>", emitted=False)
+                        payload=CRISIS_SCHEMA, subject="crisis:<id>")

@@ -14,7 +14,7 @@ from organisations.models import Organisation, OrganisationKind
 from incidents.models import TroubleTicket
 from resilience.models import Alert, ExposureRun
 from resilience.models.exposure import ExposureStatus
-from .figures import cut_figures, exposure_by_commune
+from reporting.services.crisis_figures import cut_figures, exposure_by_commune
 
 
 @dataclass

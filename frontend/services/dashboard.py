@@ -6,30 +6,12 @@ from django.db.models import Count
 from django.utils import timezone
 
 from incidents.models import Crisis, TicketStatus, TroubleTicket
-from incidents.services.lifecycle import FINAL_STATUSES
-from incidents.services.sla import targets
+from incidents.services.sla import sla_state
 from resilience.models import Alert, Hazard, Level
 
-from .figures import cut_figures, exposure_by_commune, visible_runs
+from reporting.services.crisis_figures import cut_figures, exposure_by_commune, visible_runs
 
 # A running GTR timer with less than this share of its target left is « at risk ».
-AT_RISK_SHARE = 0.25
-
-
-def sla_state(severity, status, creation_date, acknowledged_at, resolution_date, status_change_date, now) -> str | None:
-    """"breached", "at_risk" or "ok" for a ticket still open (None for a closed one), from the same
-    targets as incidents.services.sla, without loading the ticket."""
-    if status in FINAL_STATUSES or status == TicketStatus.RESOLVED:
-        return None
-    target = targets(severity)
-    state = "ok"
-    for name, stopped in (("acknowledge", acknowledged_at), ("restore", resolution_date)):
-        deadline = creation_date + target[name]
-        if (stopped or now) > deadline:
-            return "breached"
-        if stopped is None and (deadline - now) < target[name] * AT_RISK_SHARE:
-            state = "at_risk"
-    return state
 
 
 @dataclass

@@ -36,7 +36,7 @@ class CrisisSerializer(serializers.ModelSerializer):
     class Meta:
         model = Crisis
         fields = ["id", "name", "level", "networks", "organisations", "opened_at", "closed_at", "is_open",
-                  "alert_ids", "created_at", "updated_at"]
+                  "alert_ids", "significant", "awareness_time", "created_at", "updated_at"]
         read_only_fields = ["created_at", "updated_at"]
         extra_kwargs = {"name": {"min_length": 1}}
 
@@ -45,6 +45,10 @@ class CrisisSerializer(serializers.ModelSerializer):
         closed = attrs.get("closed_at", getattr(self.instance, "closed_at", None))
         if closed and closed < opened:
             raise serializers.ValidationError({"closed_at": _("La fermeture précède l'ouverture.")})
+        significant = attrs.get("significant", getattr(self.instance, "significant", False))
+        awareness = attrs.get("awareness_time", getattr(self.instance, "awareness_time", None))
+        if significant and awareness is None:
+            raise serializers.ValidationError({"awareness_time": _("Un incident important NIS2 a une heure de prise de connaissance.")})
         return attrs
 
 

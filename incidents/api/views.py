@@ -20,7 +20,9 @@ from organisations.api.base import ScopedViewMixin
 from organisations.models import Organisation
 
 from ..models import Contact, Crisis, CrisisLogEntry, OnCallPeriod
-from ..services.crisis import append_log_entry, crisis_organisation_ids, first_writable_organisation, on_call_now
+from ..services.crisis import (
+    append_log_entry, crisis_organisation_ids, first_writable_organisation, on_call_now, open_crisis, update_crisis,
+)
 from .schema import ErrorResponsesSchema
 from .filtersets import ContactFilterSet, CrisisFilterSet, CrisisLogEntryFilterSet
 from .serializers import (
@@ -47,25 +49,13 @@ class CrisisViewSet(ScopedViewMixin, AuditedViewSetMixin, viewsets.ModelViewSet)
     read_action = permissions.AGGREGATE  # elected officials follow the crises of their commune
 
     def perform_create(self, serializer):
-        principal = self.principal
-        with transaction.atomic():
-            crisis = serializer.save(created_by=self.request.user)
-            own = [org for org in principal.organisation_ids if permissions.may_write(principal, org)]
-            crisis.organisations.add(*own)
-            organisation = first_writable_organisation(principal, crisis_organisation_ids(crisis))
-            if organisation is None:
-                raise exceptions.PermissionDenied(_("Votre organisation ne participe pas à cette crise."))
-            self.audit(crisis, AuditEvent.Action.CREATE, organisation=organisation)
+        data = dict(serializer.validated_data)
+        serializer.instance = open_crisis(self.principal, self.request.user, networks=data.pop("networks", []),
+                                          organisations=data.pop("organisations", []), **data)
 
     def perform_update(self, serializer):
-        principal = self.principal
-        organisation = first_writable_organisation(principal, crisis_organisation_ids(serializer.instance))
-        if organisation is None:
-            raise exceptions.PermissionDenied(_("Votre rôle ne permet que la lecture."))
-        before = snapshot(serializer.instance)
-        with transaction.atomic():
-            crisis = serializer.save()
-            self.audit(crisis, AuditEvent.Action.UPDATE, before=before, organisation=organisation)
+        serializer.instance = update_crisis(serializer.instance, self.principal, self.request.user,
+                                            **serializer.validated_data)
 
     @extend_schema(responses=OnCallNowSerializer(many=True))
     @action(detail=True, methods=["get"], url_path="on-call", pagination_class=None, filterset_class=None)

@@ -19,6 +19,10 @@ class Crisis(models.Model):
     """A crisis (*crise*, opened by the *cellule de crise*): a named event (a storm, a flood) on one or
     more networks, with a level, the organisations taking part and the weather/flood alerts behind it.
 
+    `significant` and `awareness_time` flag a significant incident under NIS2 (*incident important*,
+    art. 23 of directive 2022/2555): the CSIRT deadlines (24 h, 72 h, one month) count from
+    `awareness_time` (the reporting app keeps the drafts).
+
     `alert_ids` holds the ids of the linked alerts (resilience's Alert model is written in parallel; a
     foreign key can replace this list once both are merged). Scoped: the participating organisations
     and the owners/operators of its networks see it.
@@ -32,6 +36,14 @@ class Crisis(models.Model):
     alert_ids = models.JSONField(_("alertes liées"), default=list, blank=True, help_text=_("Identifiants des alertes."))
     organisations = models.ManyToManyField(
         "organisations.Organisation", related_name="crises", verbose_name=_("organisations participantes"), blank=True
+    )
+    significant = models.BooleanField(
+        _("incident important (NIS2)"), default=False,
+        help_text=_("Incident important au sens de la directive NIS2 : déclenche les notifications au CSIRT."),
+    )
+    awareness_time = models.DateTimeField(
+        _("prise de connaissance"), null=True, blank=True,
+        help_text=_("Moment où l'entité a eu connaissance de l'incident important : point de départ des délais NIS2."),
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("créée par")

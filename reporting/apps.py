@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ReportingConfig(AppConfig):
+    name = "reporting"
+    verbose_name = _("Rapports")
+
+    def ready(self):
+        from . import events  # registers this app's event types (webhooks.registry)
+
+        events.register()
