@@ -13,6 +13,7 @@ api_v1 = [
     path("", include("resilience.api.urls")),
     path("", include("incidents.api.urls")),
     path("", include("webhooks.api.urls")),
+    path("", include("power.api.urls")),
 ]
 
 urlpatterns = [
