@@ -20,6 +20,7 @@
     if (!config.network) return;
     const net = encodeURIComponent(config.network);
     const layer = L.layerGroup().addTo(map);
+    window.vigie.power = layer;
     let visible = true;
 
     async function load() {
@@ -46,15 +47,24 @@
       ((plan && plan.assignments) || []).forEach((a) => {
         const from = [a.depot[1], a.depot[0]], to = [a.location[1], a.location[0]];
         L.polyline([from, to], { color: "#1c71d8", weight: 3, dashArray: "8 6" })
-          .bindTooltip(esc(t.generator) + " " + esc(a.generator) + " → " + esc(a.site) + " : " + esc(t.saves) + " " + a.premises_saved + " " + esc(t.premises) + " (" + esc(t.arrival) + " " + esc(hhmm(a.arrival)) + ")")
+          .bindTooltip(esc(t.generator) + " " + esc(a.generator) + " → " + esc(a.site) + " : " + esc(t.saves) + " " + a.premises_saved + " " + esc(t.premises) + " (" + esc(t.arrival) + " " + esc(hhmm(a.arrival)) + ")", { permanent: true, direction: "center", className: "power-dispatch" })
           .addTo(layer);
         L.circleMarker(from, { radius: 5, color: "#1c71d8", fillOpacity: 1 }).addTo(layer);
       });
     }
+    const legend = L.control({ position: "bottomright" });
+    legend.onAdd = function () {
+      const div = L.DomUtil.create("div", "power-legend");
+      div.innerHTML = "<strong>" + esc(t.title) + "</strong><br>" + Object.keys(COLOURS).map((k) =>
+        "<span class='swatch dot' style='--c:" + COLOURS[k] + "'></span>" + esc(LABELS[k])).join("<br>") +
+        "<br><span class='swatch line' style='--c:#1c71d8'></span>" + esc(t.generator);
+      return div;
+    };
+    legend.addTo(map);
     document.addEventListener("vigie:toggle", (e) => {
       if (e.detail.layer !== "power") return;
       visible = e.detail.visible;
-      if (visible) layer.addTo(map); else layer.remove();
+      if (visible) { layer.addTo(map); legend.addTo(map); } else { layer.remove(); legend.remove(); }
     });
     load().catch(() => {});
     setInterval(() => { if (visible) load().catch(() => {}); }, 60000);
