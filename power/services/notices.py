@@ -11,13 +11,15 @@ Run by beat every POWER_CHECK_SECONDS and after every outage or supply change.
 """
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from network.models import Network
 from webhooks.services.outbox import emit
 
-from ..models import NoticeKind, PowerNotice, PowerOutage
+from ..models import NoticeKind, OverrideState, PowerNotice, PowerOutage, SiteStateOverride
 from .prediction import DARK, ON_BATTERY, as_json, site_rows
 
 
@@ -69,7 +71,13 @@ def check_network(network: Network, at=None) -> list[str]:
 
 
 def networks_to_check(at=None):
-    """Networks with an outage not ended, or a declaration, worth a look."""
+    """Networks worth a look: an outage not ended, or a dark declaration of the last week not yet
+    notified (the sweeper of the check_network tasks the broker lost)."""
     at = at or timezone.now()
     ids = set(PowerOutage.objects.current(at).values_list("network_id", flat=True))
+    noticed = set(PowerNotice.objects.filter(episode__startswith="override:").values_list("episode", flat=True))
+    for pk, network_id in (SiteStateOverride.objects.filter(state=OverrideState.DARK, at__gte=at - timedelta(days=7))
+                           .values_list("pk", "supply__network_id")):
+        if f"override:{pk}" not in noticed:
+            ids.add(network_id)
     return Network.objects.filter(pk__in=ids)

@@ -27,8 +27,6 @@ from datetime import datetime, timedelta
 from datetime import timezone as dt_timezone
 
 from django.conf import settings
-from django.db.models import F
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from network.models import Network
@@ -45,14 +43,23 @@ def lead_time() -> timedelta:
 
 
 def outages_by_supply(network: Network, at: datetime) -> dict[int, list[PowerOutage]]:
-    """Outages not ended at `at` covering each supply's delivery point (one query per outage)."""
+    """Outages not ended at `at` covering each supply's delivery point, earliest first: one join
+    on the GiST index of the outage areas."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """SELECT s.id, o.id FROM power_powersupply s
+                 JOIN network_site st ON st.id = s.site_id
+                 JOIN power_poweroutage o ON o.network_id = s.network_id
+                      AND ST_Intersects(o.area, COALESCE(s.grid_point, st.geom))
+                WHERE s.network_id = %s AND (o.ended_at IS NULL OR o.ended_at > %s)
+                ORDER BY o.start, o.id""", [network.pk, at])
+        pairs = cursor.fetchall()
+    outages = PowerOutage.objects.in_bulk({o for _s, o in pairs})
     found: dict[int, list[PowerOutage]] = {}
-    for outage in PowerOutage.objects.filter(network=network).current(at).order_by("start", "pk"):
-        ids = (PowerSupply.objects.filter(network=network)
-               .annotate(point=Coalesce(F("grid_point"), F("site__geom")))
-               .filter(point__intersects=outage.area).values_list("pk", flat=True))
-        for pk in ids:
-            found.setdefault(pk, []).append(outage)
+    for supply_id, outage_id in pairs:
+        found.setdefault(supply_id, []).append(outages[outage_id])
     return found
 
 
