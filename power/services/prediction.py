@@ -27,6 +27,7 @@ from datetime import datetime, timedelta
 from datetime import timezone as dt_timezone
 
 from django.conf import settings
+from django.contrib.gis.db.models.functions import Transform
 from django.utils import timezone
 
 from network.models import Network
@@ -110,11 +111,13 @@ def predict_supply(supply: PowerSupply, outages: list[PowerOutage], override: Si
 
 def site_rows(network: Network, at: datetime | None = None, *, with_impact: bool = True) -> list[dict]:
     """One dict per active site of the network (see the module docstring)."""
-    from resilience.services.impact import impact
+    from resilience.services.graph import get_service_graph
+    from resilience.services.impact import impact_on_graph, resolve
 
     at = at or timezone.now()
     supplies = list(PowerSupply.objects.filter(network=network).select_related("site", "mobile_generator")
-                    .order_by("site__code"))
+                    .annotate(lonlat=Transform("site__geom", 4326)).order_by("site__code"))
+    graph = get_service_graph(network) if with_impact and supplies else None
     outages = outages_by_supply(network, at)
     overrides = latest_overrides(network, at)
     lead = lead_time()
@@ -123,7 +126,6 @@ def site_rows(network: Network, at: datetime | None = None, *, with_impact: bool
         p = predict_supply(supply, outages.get(supply.pk, []), overrides.get(supply.pk), at)
         site = supply.site
         outage = p["outage"]
-        site_geom = site.geom.transform(4326, clone=True)
         row = {
             "code": site.code, "name": site.name, "site_type": site.site_type, "supply_id": supply.pk,
             "state": p["state"], "since": p["since"], "dark_at": p["dark_at"],
@@ -136,12 +138,12 @@ def site_rows(network: Network, at: datetime | None = None, *, with_impact: bool
             "generator": supply.generator, "fuel_hours": supply.fuel_hours,
             "mobile_connectable": supply.mobile_connectable, "delivery_point": supply.delivery_point,
             "mobile_generator": supply.mobile_generator.name if supply.mobile_generator else None,
-            "location": [round(site_geom.x, 6), round(site_geom.y, 6)],
+            "location": [round(supply.lonlat.x, 6), round(supply.lonlat.y, 6)],
             "premises_cut": 0, "households_cut": 0, "businesses_cut": 0, "critical_sites_cut": 0, "communes": [],
             "_supply": supply,
         }
         if with_impact and p["dark_at"] is not None:
-            result = impact(network, failed_sites=[site.code])
+            result = impact_on_graph(graph, sites=resolve(graph, network, sites=[site.code])["sites"])
             row.update(premises_cut=result.premises, households_cut=result.households,
                        businesses_cut=result.businesses, critical_sites_cut=result.critical,
                        communes=[vars(c) for c in result.communes])
