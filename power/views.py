@@ -7,9 +7,13 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from frontend.services.access import crisis_cell_page
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+
 from network.models import Site
-from network.services.access import detail_networks
+from network.services.access import detail_networks, detail_organisation_ids
+from organisations.scoping import principal_for
 
 from .forms import DeclareForm, OutageUploadForm, SupplyForm, SupplyUploadForm
 from .models import PowerOutage
@@ -19,6 +23,23 @@ from .services.outages import OutageError, ingest_csv
 from .services.supplies import declare_state, import_csv, supply_for, update_supply
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+
+
+def crisis_cell_page(view):
+    """Login required; someone holding only aggregate-only roles (an elected official) gets 403,
+    as on the frontend's crisis-cell pages. The view gets the principal as `request.vigie`.
+    (Not imported from frontend: power sits below the UI layer.)"""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        principal = principal_for(request)
+        if principal is None or not (principal.is_superuser or detail_organisation_ids(principal)):
+            raise PermissionDenied
+        request.vigie = principal
+        return view(request, *args, **kwargs)
+
+    return wrapper
 
 
 def _networks(principal):

@@ -29,7 +29,7 @@ def _at(request):
     raw = request.query_params.get("at")
     if not raw:
         return None, None
-    at = parse_datetime(raw)
+    at = parse_datetime(raw.replace(" ", "+"))  # an unencoded "+" of the offset arrives as a space
     if at is None or at.tzinfo is None:
         return None, error_response([{"path": "at", "reason": _("date et heure ISO 8601 avec fuseau attendues")}])
     return at, None

@@ -115,3 +115,31 @@ def test_power_page_in_english(client, manager, outage_now):
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     html = client.get("/energie/").content.decode()
     assert "Power of active sites" in html and "on battery" in html
+
+
+def test_elected_official_gets_403_on_power_pages(client, net, nro_supply):
+    mayor = member(net.network.owner, "elected_official", "maire")
+    client.force_login(mayor)
+    assert client.get("/energie/").status_code == 403
+    assert client.get("/energie/net-a/sites/ST-NRO1/").status_code == 403
+
+
+def test_admin_edit_of_a_supply_is_audited(client, net, nro_supply):
+    admin = get_user_model().objects.create_superuser("root", "root@example.org", "pw")
+    client.force_login(admin)
+    assert client.get("/admin/power/powersupply/").status_code == 200
+    url = f"/admin/power/powersupply/{nro_supply.pk}/change/"
+    assert client.get(url).status_code == 200
+    r = client.post(url, {"network": net.network.pk, "site": nro_supply.site_id, "battery_hours": "7",
+                          "generator": "none", "delivery_point": "", "comment": ""})
+    assert r.status_code == 302, r.content.decode()[:2000]
+    event = AuditEvent.objects.get(content_type__model="powersupply", action="update")
+    assert event.actor == admin and event.before["battery_hours"] == 4 and event.after["battery_hours"] == 7
+
+
+def test_openapi_lists_the_power_endpoints(client, manager):
+    client.force_login(manager)
+    paths = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()["paths"]
+    for path in ("/api/v1/networks/{slug}/power/", "/api/v1/networks/{slug}/power/sites/{code}/",
+                 "/api/v1/power-outages/", "/api/v1/networks/{slug}/power/dispatch/"):
+        assert path in paths, path
