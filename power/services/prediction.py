@@ -112,7 +112,7 @@ def predict_supply(supply: PowerSupply, outages: list[PowerOutage], override: Si
 def site_rows(network: Network, at: datetime | None = None, *, with_impact: bool = True) -> list[dict]:
     """One dict per active site of the network (see the module docstring)."""
     from resilience.services.graph import get_service_graph
-    from resilience.services.impact import impact_on_graph, resolve
+    from resilience.services.impact import UnknownAssets, impact_on_graph, resolve
 
     at = at or timezone.now()
     supplies = list(PowerSupply.objects.filter(network=network).select_related("site", "mobile_generator")
@@ -143,7 +143,11 @@ def site_rows(network: Network, at: datetime | None = None, *, with_impact: bool
             "_supply": supply,
         }
         if with_impact and p["dark_at"] is not None:
-            result = impact_on_graph(graph, sites=resolve(graph, network, sites=[site.code])["sites"])
+            try:
+                index = resolve(graph, network, sites=[site.code])["sites"]
+            except UnknownAssets:  # a site added since the graph's network version: nothing known below it
+                index = []
+            result = impact_on_graph(graph, sites=index)
             row.update(premises_cut=result.premises, households_cut=result.households,
                        businesses_cut=result.businesses, critical_sites_cut=result.critical,
                        communes=[vars(c) for c in result.communes])
@@ -169,8 +173,6 @@ def network_power_state(network: Network, at: datetime | None = None) -> dict:
     Datetimes are aware (UTC). `premises_cut_now` cuts every dark site at once through the impact
     engine (redundancy counts); `premises_cut_predicted` every site with a predicted `dark_at`.
     """
-    from resilience.services.impact import impact
-
     at = at or timezone.now()
     rows = site_rows(network, at)
     for row in rows:
@@ -179,13 +181,25 @@ def network_power_state(network: Network, at: datetime | None = None) -> dict:
               "at_risk": sum(1 for r in rows if r["at_risk"])}
     dark_now = [r["code"] for r in rows if r["state"] == DARK]
     predicted = [r["code"] for r in rows if r["dark_at"] is not None]
-    totals["premises_cut_now"] = impact(network, failed_sites=dark_now).premises if dark_now else 0
-    totals["premises_cut_predicted"] = impact(network, failed_sites=predicted).premises if predicted else 0
+    totals["premises_cut_now"] = premises_cut_together(network, dark_now)
+    totals["premises_cut_predicted"] = premises_cut_together(network, predicted)
     timeline = sorted(
         ({"code": r["code"], "name": r["name"], "site_type": r["site_type"], "state": r["state"],
           "dark_at": r["dark_at"], "premises_cut": r["premises_cut"]} for r in rows if r["dark_at"] is not None),
         key=lambda r: (r["dark_at"], r["code"]))
     return {"network": network.slug, "at": at, "totals": totals, "sites": rows, "timeline": timeline}
+
+
+def premises_cut_together(network: Network, site_codes: list[str]) -> int:
+    """Premises cut when these sites fail at once (redundancy between them counts)."""
+    if not site_codes:
+        return 0
+    from resilience.services.graph import get_service_graph
+    from resilience.services.impact import impact_on_graph
+
+    graph = get_service_graph(network)
+    index = [graph.site_code_index[c] for c in site_codes if c in graph.site_code_index]
+    return impact_on_graph(graph, sites=index).premises
 
 
 def as_json(value):
