@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "complex_connections",
     "webhooks",
     "reporting",
+    "power",
     "frontend",
     "demo",  # demo data loader (load_demo); on top of every domain app
 ]
@@ -428,3 +429,19 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_TIMEOUT = 10
 # Optional report sections provided by other apps (dotted path of a function; see reporting/services/providers.py).
 REPORTING_PROVIDERS = {}
+# --- Power of active sites (power app, docs/power.md) -------------------------------------------
+POWER_AT_RISK_LEAD_MINUTES = float(os.environ.get("POWER_AT_RISK_LEAD_MINUTES", "60"))  # power.site_at_risk this long before dark_at
+POWER_CHECK_SECONDS = float(os.environ.get("POWER_CHECK_SECONDS", "60"))
+POWER_DISPATCH = {
+    "ROAD_SPEED_KMH": float(os.environ.get("POWER_DISPATCH_ROAD_SPEED_KMH", "50")),
+    "DETOUR_FACTOR": float(os.environ.get("POWER_DISPATCH_DETOUR_FACTOR", "1.3")),
+    "CONNECT_MINUTES": float(os.environ.get("POWER_DISPATCH_CONNECT_MINUTES", "30")),
+    "HORIZON_HOURS": float(os.environ.get("POWER_DISPATCH_HORIZON_HOURS", "24")),
+}
+# Distribution operators' outage feeds: POWER_OUTAGE_FEEDS_JSON='{"enedis-29": {"url": "...",
+# "network": "demo-29", "source": "Enedis", "headers": {}}}'
+POWER_OUTAGE_FEEDS = _json.loads(os.environ.get("POWER_OUTAGE_FEEDS_JSON", "{}"))
+POWER_OUTAGE_FEEDS_POLL_SECONDS = float(os.environ.get("POWER_OUTAGE_FEEDS_POLL_SECONDS", "300"))
+CELERY_BEAT_SCHEDULE["power-check-sites"] = {"task": "power.tasks.check_sites", "schedule": POWER_CHECK_SECONDS}
+CELERY_BEAT_SCHEDULE["power-poll-outage-feeds"] = {"task": "power.tasks.poll_outage_feeds",
+                                                   "schedule": POWER_OUTAGE_FEEDS_POLL_SECONDS}

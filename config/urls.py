@@ -15,6 +15,7 @@ api_v1 = [
     path("", include("complex_connections.api.urls")),
     path("", include("webhooks.api.urls")),
     path("", include("reporting.api.urls")),
+    path("", include("power.api.urls")),
 ]
 
 urlpatterns = [
@@ -29,6 +30,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("", include("accounts.urls")),
+    path("", include("power.urls")),
     path("", include("frontend.urls")),
 ]
 

@@ -180,6 +180,9 @@ class AlertViewSet(ScopedViewMixin, mixins.ListModelMixin, mixins.RetrieveModelM
                 return error_response([{"path": "limit", "reason": str(
                     _("limit entre 1 et %(max)d, offset positif ou nul") % {"max": ASSETS_MAX_LIMIT})}])
             data["assets"] = assets_geojson(run, limit=limit, offset=offset)
+            from ..services.exposure_extras import extras  # e.g. power: sites fed from inside the area
+
+            data.update(extras(alert, network))
         return Response(data)
 
 

@@ -80,6 +80,11 @@ class Command(BaseCommand):
         network.bump_version()
         counts["complex_connections"] = self.detect_cases(network)
         self.load_storm(network)
+        # --- power of the active sites (power app, docs/power.md): shipped demo values -------
+        from power.services.supplies import load_demo_supplies
+
+        counts["power_supplies"] = load_demo_supplies(network)["supplies"]
+        # ---------------------------------------------------------------------------------------
         return counts
 
     def detect_cases(self, network) -> int:
