@@ -1,6 +1,6 @@
 from django.contrib.gis import admin
 
-from .models import Alert, ExposureRun, FeedState, FloodZone, RawMessage, VulnerabilityRule
+from .models import Alert, DamageModel, ExposureRun, FeedState, FloodZone, RawMessage, VulnerabilityRule
 
 
 @admin.register(Alert)
@@ -39,3 +39,22 @@ class ExposureRunAdmin(admin.ModelAdmin):
 
 admin.site.register(FloodZone, admin.GISModelAdmin)
 admin.site.register(FeedState)
+
+
+@admin.register(DamageModel)
+class DamageModelAdmin(admin.ModelAdmin):
+    """The storm damage model per network (overrides of the calibrated defaults, docs/damage-model.md)."""
+
+    list_display = ("__str__", "network", "updated_at")
+    raw_id_fields = ("network",)
+    readonly_fields = ("defaults",)
+
+    @admin.display(description="valeurs calibrées livrées")
+    def defaults(self, obj):
+        import json
+
+        from django.utils.html import format_html
+
+        from .services.damage import DEFAULT_PARAMETERS
+
+        return format_html("<pre>{}</pre>", json.dumps(DEFAULT_PARAMETERS, indent=2))
