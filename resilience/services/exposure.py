@@ -227,13 +227,13 @@ def _compute(alert: Alert, network: Network) -> dict:
     for insee, name, *figures in rows:
         row = {"insee": insee, **dict(zip(COMMUNE_TOTALS, figures)), "name": name}
         row["segments_length_m"] = round(float(row["segments_length_m"]), 1)
-        row["expected_failures"] = round(float(row["expected_failures"]), 4)
-        row["expected_damaged_poles"] = round(float(row["expected_damaged_poles"]), 4)
+        row["expected_failures"] = round(float(row["expected_failures"]), 6)
+        row["expected_damaged_poles"] = round(float(row["expected_damaged_poles"]), 6)
         for k in ("segments", "supports", "sites", "enclosures", "premises", "units", "critical_premises", "poles_in_area"):
             row[k] = int(row[k])
         row["premises_in_area"] = row["premises"]
         communes.append(row)
-    totals = {k: (round(sum(r[k] for r in communes), 4) if k in FLOAT_TOTALS
+    totals = {k: (round(sum(r[k] for r in communes), 6) if k in FLOAT_TOTALS
                   else sum(r[k] for r in communes)) for k in COMMUNE_TOTALS}
     totals["premises_in_area"] = totals["premises"]
     totals["flood_zones_used"] = use_zones
