@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "network",
     "resilience",
     "incidents",
+    "restoration",
     "webhooks",
     "frontend",
 ]
