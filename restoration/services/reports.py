@@ -20,6 +20,7 @@ from core.models import AuditEvent
 from network.models import Commune, LayingMode, Network, Premises, RouteSegment, Site, SiteType, SupportPoint, SupportType
 from organisations.models import Organisation, OrganisationKind
 from organisations.models.membership import WRITE_ROLES, Role
+from webhooks.services.outbox import emit
 
 from ..models import DamageReport, DamageReportKind, DamageReportStatus
 
@@ -133,7 +134,15 @@ def file_report(principal, network, kind, point, comment="", *, photo=None, phot
     report.group_id = (head.group_id or head.pk) if head is not None else report.pk
     report.save(update_fields=["group"])
     record(report, AuditEvent.Action.CREATE, actor=user, organisation=organisation, after=report_snapshot(report))
+    _emit("damage_report.created", report)
     return report
+
+
+def _emit(event_type: str, report: DamageReport):
+    """Outbox event for the network's owner and operator (in the change's transaction)."""
+    emit(event_type, {"damageReport": {"id": report.pk, **report_snapshot(report)}},
+         organisations=[o for o in (report.network.owner_id, report.network.operator_id) if o],
+         subject=f"damageReport:{report.pk}")
 
 
 def nearest_asset(report: DamageReport) -> dict | None:
@@ -200,6 +209,7 @@ def triage_to_ticket(principal, report: DamageReport, *, base_url="", severity="
         r.status, r.ticket, r.triaged_by, r.triaged_at = DamageReportStatus.TICKETED, ticket, user, now
         r.save(update_fields=["status", "ticket", "triaged_by", "triaged_at"])
         record(r, AuditEvent.Action.UPDATE, actor=user, organisation=organisation, before=before, after=report_snapshot(r))
+        _emit("damage_report.triaged", r)
     return ticket
 
 
@@ -218,4 +228,5 @@ def dismiss(principal, report: DamageReport, reason: str) -> DamageReport:
     report.triaged_by, report.triaged_at = user, timezone.now()
     report.save(update_fields=["status", "dismissed_reason", "triaged_by", "triaged_at"])
     record(report, AuditEvent.Action.UPDATE, actor=user, organisation=organisation, before=before, after=report_snapshot(report))
+    _emit("damage_report.triaged", report)
     return report
