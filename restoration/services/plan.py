@@ -39,7 +39,9 @@ from django.utils import timezone
 from network.models import SupportPoint, SupportType
 from resilience.services.graph import get_service_graph
 
-DEFAULT_TEAMS_PER_PREMISES = 1 / 1500  # no crew declared: one team of two per 1 500 premises (at least 2)
+# No crew declared: one team of two per 10 000 premises of the networks (at least 2): the fibre share of a
+# storm mobilisation (Ciarán: ~3 000 technicians for the copper and fibre networks of all Bretagne).
+DEFAULT_TEAMS_PER_PREMISES = 1 / 10_000
 EXPECTED_SEED = 2023
 MAX_CURVE_POINTS = 150
 MAX_ETA_CHECKPOINTS = 400
