@@ -240,13 +240,20 @@ def rank(graphs: dict, jobs: list[Job], pool: TeamPool) -> list[Job]:
 def schedule(jobs: list[Job], pool: TeamPool, start: datetime) -> list[Job]:
     """List scheduling: the next job goes to the first free team, within its day's working hours and
     interventions (a team's day n starts at `start` + n × 24 h; a job begun in the day is finished
-    that day, overtime included)."""
+    that day, overtime included), never before its damage was reported (`created`)."""
     hours_per_day = pool.working_hours_per_day
     cap = max(1, int(pool.interventions_per_day))
     heap = [(0, 0.0, team, 0) for team in range(max(1, pool.teams))]  # (day, hours worked that day, team, jobs that day)
     heapq.heapify(heap)
     for j in jobs:
         day, within, team, done = heapq.heappop(heap)
+        if j.created and j.created > start:  # no repair before the damage is known
+            offset = (j.created - start).total_seconds() / 3600
+            d, w = int(offset // 24), offset % 24
+            if w > hours_per_day:
+                d, w = d + 1, 0.0
+            if (d, w) > (day, within):
+                day, within, done = d, w, (done if d == day else 0)
         if done >= cap or (done > 0 and within + j.hours > hours_per_day):
             day, within, done = day + 1, 0.0, 0
         j.team = team

@@ -134,18 +134,47 @@ def _crisis_open(state: ReplayState, event: dict) -> str:
     return f"crisis {crisis.pk} opened"
 
 
+def failure_probabilities(alert, network) -> dict:
+    """{("segments"|"supports"|"sites", id): p} of the network's assets in the alert area, from the
+    damage model (the same rows as the exposure's SQL, resilience/services/damage.py), by plain
+    indexed queries: a replay needs the draw, not the per-commune figures of an exposure run."""
+    from network.models import RouteSegment, Site, SupportPoint
+    from resilience.services.damage import rows_for, segment_probability
+
+    rows = rows_for(alert, network)
+    area = alert.area
+    out = {}
+    modes = {mode: (p, per_len) for mode, p, per_len in rows.segments}
+    if modes:
+        for pk, mode, length in (RouteSegment.objects.filter(network=network, laying_mode__in=list(modes), geom__intersects=area)
+                                 .values_list("pk", "laying_mode", "length_m")):
+            p, per_len = modes[mode]
+            out[("segments", pk)] = segment_probability(p, length) if per_len else p
+    if rows.supports:
+        types = sorted({r[0] for r in rows.supports})
+        for pk, stype, owner, state in (SupportPoint.objects.filter(network=network, support_type__in=types, geom__intersects=area)
+                                        .values_list("pk", "support_type", "owner", "state")):
+            for rtype, rowner, rstate, p, _damage in rows.supports:
+                if rtype == stype and rowner in (None, owner) and rstate in (None, state):
+                    out[("supports", pk)] = p
+                    break
+    if rows.sites:
+        for pk, stype in Site.objects.filter(network=network, geom__intersects=area).values_list("pk", "site_type"):
+            for rtype, p in rows.sites:
+                if rtype in (None, stype):
+                    out[("sites", pk)] = p
+                    break
+    return out
+
+
 def _draw(state: ReplayState, key: str) -> list:
     """The failures of alert `key` on the network, drawn once from the damage model (seeded)."""
-    from resilience.services.exposure import compute
-
     if key not in state.failures:
-        exposed = compute(state.alerts[key], state.network)["exposed"]
+        probabilities = failure_probabilities(state.alerts[key], state.network)
         rng = np.random.default_rng(int(state.scenario.get("seed", 1)))
-        found = []
-        for kind in ("sites", "supports", "segments"):
-            items = sorted(getattr(exposed, kind).items())
-            draws = rng.random(len(items))
-            found += [(kind, pk) for (pk, (_code, p)), u in zip(items, draws) if u < p]
+        keys = sorted(probabilities)
+        draws = rng.random(len(keys))
+        found = [k for k, u in zip(keys, draws) if u < probabilities[k]]
         order = rng.permutation(len(found))
         state.failures[key] = [found[i] for i in order]
         state.reported[key] = 0
