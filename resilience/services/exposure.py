@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from django.db import connection, transaction
 
-from network.models import Enclosure, LayingMode, Network, SupportOwner, SupportType
+from network.models import Enclosure, LayingMode, Network, SupportType
 from webhooks.services.outbox import emit
 
 from ..models import Alert, AssetClass, ExposureRun, ExposureStatus, FloodZone, Lifecycle, VulnerabilityRule
