@@ -173,7 +173,7 @@ def bench_complex(args) -> dict:
 
 BENCHMARKS = {"generate": bench_generate, "exchange": bench_exchange, "exposure": bench_exposure, "complex": bench_complex}
 # Benchmarks that live in their own module with their own arguments (main(argv)).
-MODULE_BENCHMARKS = {"tiles", "layers", "impact", "load", "reports"}
+MODULE_BENCHMARKS = {"tiles", "layers", "impact", "load", "reports", "damage"}
 
 
 def main(argv=None):

@@ -9,7 +9,8 @@ from rest_framework.views import APIView
 
 # Each app's api/urls.py lists its own endpoints in ROOT_ENDPOINTS: (name, url name).
 API_URL_MODULES = ["organisations.api.urls", "network.api.urls", "resilience.api.urls", "incidents.api.urls",
-                   "complex_connections.api.urls", "webhooks.api.urls", "power.api.urls", "reporting.api.urls"]
+                   "complex_connections.api.urls", "webhooks.api.urls", "power.api.urls", "reporting.api.urls",
+                   "restoration.api.urls"]
 
 
 def root_endpoints() -> list[tuple[str, str]]:

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "resilience",
     "incidents",
     "complex_connections",
+    "restoration",
     "webhooks",
     "reporting",
     "power",

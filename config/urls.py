@@ -11,6 +11,7 @@ api_v1 = [
     path("", include("organisations.api.urls")),
     path("", include("network.api.urls")),
     path("", include("resilience.api.urls")),
+    path("", include("restoration.api.urls")),
     path("", include("incidents.api.urls")),
     path("", include("complex_connections.api.urls")),
     path("", include("webhooks.api.urls")),

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import alert_views, contact_views, crisis_manage_views, crisis_views, live, ticket_views, views, webhook_views
+from . import alert_views, contact_views, crisis_manage_views, crisis_views, live, report_views, ticket_views, views, webhook_views
 
 urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
@@ -13,6 +13,9 @@ urlpatterns = [
     path("tickets/", ticket_views.ticket_list, name="ticket-list"),
     path("tickets/nouveau/", ticket_views.ticket_create, name="ticket-create"),
     path("tickets/<int:pk>/", ticket_views.ticket_detail, name="ticket-detail"),
+    path("signalement/", report_views.report_create, name="report-create"),
+    path("signalements/", report_views.report_list, name="report-list"),
+    path("signalements/<int:pk>/tri/", report_views.report_triage, name="report-triage"),
     path("main-courante/", crisis_views.crisis_log, name="crisis-log"),
     path("contacts/", crisis_views.contacts, name="contacts"),
     path("contacts/nouveau/", contact_views.contact_create, name="contact-create"),

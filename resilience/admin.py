@@ -1,8 +1,12 @@
+import json
+
 from django.contrib.gis import admin
+from django.utils.html import format_html
 
 from core.admin import AuditedGISModelAdmin, AuditedModelAdmin
 
-from .models import Alert, ExposureRun, FeedState, FloodZone, RawMessage, VulnerabilityRule
+from .models import Alert, DamageModel, ExposureRun, FeedState, FloodZone, RawMessage, VulnerabilityRule
+from .services.damage import DEFAULT_PARAMETERS
 
 
 @admin.register(Alert)
@@ -41,3 +45,16 @@ class ExposureRunAdmin(AuditedModelAdmin):
 
 admin.site.register(FloodZone, AuditedGISModelAdmin)
 admin.site.register(FeedState, AuditedModelAdmin)
+
+
+@admin.register(DamageModel)
+class DamageModelAdmin(AuditedModelAdmin):
+    """The storm damage model per network (overrides of the calibrated defaults, docs/damage-model.md)."""
+
+    list_display = ("__str__", "network", "updated_at")
+    raw_id_fields = ("network",)
+    readonly_fields = ("defaults",)
+
+    @admin.display(description="valeurs calibrées livrées")
+    def defaults(self, obj):
+        return format_html("<pre>{}</pre>", json.dumps(DEFAULT_PARAMETERS, indent=2))

@@ -35,6 +35,7 @@ class CommuneSummary:
     cut_premises: int = 0
     open_incidents: int = 0
     expected_restoration: object = None
+    restoration_eta: dict | None = None  # {"eta_p50", "eta_p90", "crisis_name", ...} from the restoration planner
     critical_sites: list = field(default_factory=list)
     networks: list = field(default_factory=list)
 
@@ -82,6 +83,7 @@ def build_summary(commune: Commune, networks) -> CommuneSummary:
     summary.cut_premises = cut.by_commune.get(commune.insee, {}).get("premises", 0)
     summary.open_incidents = len(cut.tickets_by_commune.get(commune.insee, ()))
     summary.expected_restoration = cut.restoration_by_commune.get(commune.insee)
+    summary.restoration_eta = _restoration_eta(commune.insee, networks)
     labels = dict(CriticalCategory.choices)
     # a critical site is exposed when it lies in the area of an active alert with a current exposure run on its network
     in_alert = ExposureRun.objects.filter(
@@ -93,3 +95,17 @@ def build_summary(commune: Commune, networks) -> CommuneSummary:
         state = "cut" if pk in cut.critical_premises_ids else ("exposed" if is_exposed else "ok")
         summary.critical_sites.append(CriticalSiteState(category, str(labels.get(category, category)), address, state))
     return summary
+
+
+def _restoration_eta(insee: str, networks) -> dict | None:
+    """The planner's ETA for the commune in the open crisis cutting it (restoration/services/plan.py).
+    A failing forecast must not take the summary down: logged, and the row shows "—"."""
+    import logging
+
+    from restoration.services.plan import commune_eta
+
+    try:
+        return commune_eta(insee, networks)
+    except Exception:  # noqa: BLE001 - the summary's other figures stand on their own
+        logging.getLogger(__name__).exception("restoration ETA failed", extra={"insee": insee})
+        return None

@@ -168,6 +168,9 @@ class AlertViewSet(ScopedViewMixin, mixins.ListModelMixin, mixins.RetrieveModelM
 
             enqueue.send(compute_alert_exposure, (alert.pk,))
         data = ExposureRunSerializer(run).data
+        # the damage model's figures for the network, beside the worst case (also in totals and per commune)
+        for key in ("poles_in_area", "expected_damaged_poles", "premises_in_area", "expected_premises_cut"):
+            data[key] = run.totals.get(key)
         roles = {principal.role_in(o) for o in (network.owner_id, network.operator_id)} - {None}
         aggregate_only = not principal.is_superuser and bool(roles) and roles <= AGGREGATE_ONLY_ROLES
         if not aggregate_only:

@@ -15,6 +15,7 @@ class AlertSerializer(serializers.ModelSerializer):
     organisation = serializers.SlugRelatedField(read_only=True, slug_field="slug")
     network = serializers.SlugRelatedField(read_only=True, slug_field="slug")
     exposure_url = serializers.SerializerMethodField()
+    intensity = serializers.SerializerMethodField()
 
     class Meta:
         model = Alert
@@ -22,7 +23,7 @@ class AlertSerializer(serializers.ModelSerializer):
             "id", "source", "sender", "identifier", "sent", "msg_type", "hazard", "level", "status", "lifecycle",
             "is_active", "headline", "description", "language", "event", "onset", "expires", "area_description",
             "departements", "communes", "organisation", "network", "superseded_by", "ended_at", "created_at",
-            "updated_at", "details", "raw_message", "exposure_url", "area",
+            "updated_at", "details", "raw_message", "exposure_url", "intensity", "area",
         ]
 
     def get_area(self, alert) -> dict | None:
@@ -33,6 +34,13 @@ class AlertSerializer(serializers.ModelSerializer):
         geom.transform(4326)
 
         return json.loads(geom.json)
+
+    def get_intensity(self, alert) -> dict | None:
+        """The hazard intensity the damage model uses: {quantity, value, unit, source} (docs/damage-model.md)."""
+        from ..services.intensity import intensity_of
+
+        found = intensity_of(alert)
+        return found.as_json() if found else None
 
     def get_exposure_url(self, alert) -> str:
         return f"/api/v1/alerts/{alert.pk}/exposure/"

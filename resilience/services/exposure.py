@@ -15,12 +15,13 @@ from dataclasses import dataclass, field
 
 from django.db import connection, transaction
 
-from network.models import LayingMode, Network, SupportOwner, SupportType
+from network.models import LayingMode, Network, SupportType
 from webhooks.services.outbox import emit
 
 from django.db.models import F
 
 from ..models import Alert, AssetClass, ExposureRun, ExposureStatus, FloodZone, Lifecycle, VulnerabilityRule
+from .damage import rows_for
 
 logger = logging.getLogger(__name__)
 
@@ -116,21 +117,6 @@ def compute(alert: Alert, network: Network) -> dict:
         return _compute(alert, network)
 
 
-def _classes(probabilities: dict) -> tuple[list, list, float | None]:
-    """The matrix row of this alert as SQL VALUES: (laying mode, p) for segments, (support type,
-    Enedis-owned or NULL for "any owner", p) for supports, p for sites (None: not threatened)."""
-    segment_modes = [(str(m), float(probabilities[c])) for m, c in SEGMENT_CLASSES.items() if c in probabilities]
-    support_types = []
-    for stype, owner_power, cls in ((SupportType.POLE, False, AssetClass.AERIAL_TELECOM),
-                                    (SupportType.POLE, True, AssetClass.AERIAL_POWER),
-                                    (SupportType.FACADE_ANCHOR, None, AssetClass.FACADE),
-                                    (SupportType.CHAMBER, None, AssetClass.CHAMBER)):
-        if cls in probabilities:
-            support_types.append((str(stype), owner_power, float(probabilities[cls])))
-    site = probabilities.get(AssetClass.SITE)
-    return segment_modes, support_types, (float(site) if site is not None else None)
-
-
 def _values(rows, casts) -> tuple[str, list]:
     """`(VALUES (%s::text, %s::float8), ...)` and its flat parameters."""
     one = "(" + ", ".join(f"%s::{c}" for c in casts) + ")"
@@ -150,7 +136,8 @@ def _commune_of(table: str, point_sql: str, where: str = "") -> str:
 
 
 COMMUNE_TOTALS = ("segments", "segments_length_m", "supports", "sites", "enclosures", "premises", "units",
-                  "critical_premises", "expected_failures")
+                  "critical_premises", "expected_failures", "poles_in_area", "expected_damaged_poles")
+FLOAT_TOTALS = ("segments_length_m", "expected_failures", "expected_damaged_poles")
 
 
 def _compute(alert: Alert, network: Network) -> dict:
@@ -158,7 +145,7 @@ def _compute(alert: Alert, network: Network) -> dict:
     probability, length, commune) in one statement, each asset's commune found by one spatial join
     of its point (a segment's midpoint) against the subdivided communes; figures per commune are a
     GROUP BY; the asset lists one more SELECT: a fixed number of statements whatever the alert."""
-    probabilities = matrix_for(alert.hazard, alert.level)
+    damage_rows = rows_for(alert, network)
     zones = FLOOD_HAZARDS.get(alert.hazard)
     use_zones = bool(zones) and FloodZone.objects.filter(hazard__in=zones, geom__intersects=alert.area).exists()
     zone_clause = (" AND EXISTS (SELECT 1 FROM resilience_floodzone z WHERE z.hazard = ANY(%s) "
@@ -171,31 +158,37 @@ def _compute(alert: Alert, network: Network) -> dict:
     in_area = box + in_area
     in_area_or_inside = box + (" AND (ac.inside IS TRUE OR EXISTS (SELECT 1 FROM vf_exposure_area a "
                                "WHERE ST_Intersects(t.geom, a.g)))")
-    segment_modes, support_types, site_p = _classes(probabilities)
+    segment_modes, support_types, site_rows = damage_rows.segments, damage_rows.supports, damage_rows.sites
     parts, params = [], []
     if segment_modes:
-        values, vp = _values(segment_modes, ("text", "float8"))
+        values, vp = _values(segment_modes, ("text", "float8", "boolean"))
         # only the threatened laying modes / support types need a commune (literals from the matrix keys)
-        modes_sql = " AND t.laying_mode IN (" + ", ".join(f"'{int(m)}'" for m, _p in segment_modes) + ")"
+        modes_sql = " AND t.laying_mode IN (" + ", ".join(sorted({f"'{int(m)}'" for m, *_r in segment_modes})) + ")"
         parts.append(
-            "SELECT 's'::text AS kind, t.id, t.code, m.p, t.length_m AS len, ac.insee FROM network_routesegment t "
-            f"JOIN {values} AS m(mode, p) ON t.laying_mode = m.mode "
+            "SELECT 's'::text AS kind, t.id, t.code, CASE WHEN m.per_len THEN 1 - power(1 - m.p, greatest(t.length_m, 0) / 100.0) "
+            "ELSE m.p END AS p, t.length_m AS len, ac.insee, NULL::float8 AS pole_damage FROM network_routesegment t "
+            f"JOIN {values} AS m(mode, p, per_len) ON t.laying_mode = m.mode "
             f"LEFT JOIN ({_commune_of('network_routesegment', 'ST_LineInterpolatePoint(t.geom, 0.5)', modes_sql)}) ac "
             "ON ac.id = t.id WHERE t.network_id = %s" + in_area_or_inside + zone_clause)
         params += vp + [network.pk, network.pk] + zone_params
     if support_types:
-        values, vp = _values(support_types, ("text", "boolean", "float8"))
-        stypes_sql = " AND t.support_type IN (" + ", ".join(sorted({f"'{SupportType(t).value}'" for t, _o, _p in support_types})) + ")"
-        parts.append("SELECT 'p', t.id, t.code, m.p, 0.0, ac.insee FROM network_supportpoint t "
-                     f"JOIN {values} AS m(stype, power, p) ON t.support_type = m.stype AND (m.power IS NULL OR "
-                     f"m.power = (t.owner = %s)) LEFT JOIN ({_commune_of('network_supportpoint', 't.geom', stypes_sql)}) ac "
+        values, vp = _values(support_types, ("text", "text", "text", "float8", "float8"))
+        stypes_sql = " AND t.support_type IN (" + ", ".join(sorted({f"'{SupportType(t).value}'" for t, *_r in support_types})) + ")"
+        parts.append("SELECT 'p'::text AS kind, t.id, t.code, m.p AS p, 0.0::float8 AS len, ac.insee, m.damage AS pole_damage "
+                     "FROM network_supportpoint t "
+                     f"JOIN {values} AS m(stype, owner, state, p, damage) ON t.support_type = m.stype AND (m.owner IS NULL OR "
+                     "m.owner = t.owner) AND (m.state IS NULL OR m.state = t.state) "
+                     f"LEFT JOIN ({_commune_of('network_supportpoint', 't.geom', stypes_sql)}) ac "
                      "ON ac.id = t.id WHERE t.network_id = %s" + in_area_or_inside + zone_clause)
-        params += vp + [str(SupportOwner.ENEDIS), network.pk, network.pk] + zone_params
-    if site_p is not None:
-        parts.append("SELECT 't', t.id, t.code, %s::float8, 0.0, ac.insee FROM network_site t "
+        params += vp + [network.pk, network.pk] + zone_params
+    if site_rows:
+        values, vp = _values(site_rows, ("text", "float8"))
+        parts.append("SELECT 't'::text AS kind, t.id, t.code, m.p AS p, 0.0::float8 AS len, ac.insee, "
+                     "NULL::float8 AS pole_damage FROM network_site t "
+                     f"JOIN {values} AS m(stype, p) ON (m.stype IS NULL OR m.stype = t.site_type) "
                      f"LEFT JOIN ({_commune_of('network_site', 't.geom')}) ac ON ac.id = t.id WHERE t.network_id = %s"
                      + in_area_or_inside + zone_clause)
-        params += [site_p, network.pk, network.pk] + zone_params
+        params += vp + [network.pk, network.pk] + zone_params
     exposed = ExposedAssets()
     with connection.cursor() as cursor:
         cursor.execute("DROP TABLE IF EXISTS vf_exposed")
@@ -203,7 +196,7 @@ def _compute(alert: Alert, network: Network) -> dict:
             cursor.execute("CREATE TEMP TABLE vf_exposed ON COMMIT DROP AS " + " UNION ALL ".join(parts), params)
             # enclosures (boîtiers) are exposed with the support they stand on, same commune
             cursor.execute(
-                "INSERT INTO vf_exposed SELECT 'e', t.id, t.code, e.p, 0.0, e.insee FROM network_enclosure t "
+                "INSERT INTO vf_exposed SELECT 'e', t.id, t.code, e.p, 0.0, e.insee, NULL FROM network_enclosure t "
                 "JOIN vf_exposed e ON e.kind = 'p' AND t.support_id = e.id WHERE t.network_id = %s", [network.pk])
             cursor.execute("SELECT kind, id, code, p FROM vf_exposed")
             target = {"s": exposed.segments, "p": exposed.supports, "t": exposed.sites, "e": exposed.enclosures}
@@ -213,10 +206,13 @@ def _compute(alert: Alert, network: Network) -> dict:
                 "SELECT coalesce(insee, '') AS insee, count(*) FILTER (WHERE kind = 's') AS segments, "
                 "coalesce(sum(len) FILTER (WHERE kind = 's'), 0) AS segments_length_m, "
                 "count(*) FILTER (WHERE kind = 'p') AS supports, count(*) FILTER (WHERE kind = 't') AS sites, "
-                "count(*) FILTER (WHERE kind = 'e') AS enclosures, coalesce(sum(p) FILTER (WHERE kind <> 'e'), 0) AS expected "
+                "count(*) FILTER (WHERE kind = 'e') AS enclosures, coalesce(sum(p) FILTER (WHERE kind <> 'e'), 0) AS expected, "
+                "count(pole_damage) AS poles, coalesce(sum(pole_damage), 0) AS poles_expected "
                 "FROM vf_exposed GROUP BY 1")
         else:
-            exposed_sql = ("SELECT ''::text, 0::bigint, 0::float8, 0::bigint, 0::bigint, 0::bigint, 0::float8 WHERE false")
+            exposed_sql = ("SELECT ''::text AS insee, 0::bigint AS segments, 0::float8 AS segments_length_m, 0::bigint AS supports, "
+                           "0::bigint AS sites, 0::bigint AS enclosures, 0::float8 AS expected, 0::bigint AS poles, "
+                           "0::float8 AS poles_expected WHERE false")
         # Premises inside the area (people under the alert), per commune: counted, not listed.
         cursor.execute(
             "WITH x AS (" + exposed_sql + "), pr AS (SELECT coalesce(t.commune_id, '') AS insee, count(*) AS n, "
@@ -226,7 +222,8 @@ def _compute(alert: Alert, network: Network) -> dict:
             "OR EXISTS (SELECT 1 FROM vf_exposure_area a WHERE ST_Intersects(t.geom, a.g))) GROUP BY 1) "
             "SELECT coalesce(x.insee, pr.insee), coalesce(c.name, ''), coalesce(x.segments, 0), "
             "coalesce(x.segments_length_m, 0), coalesce(x.supports, 0), coalesce(x.sites, 0), coalesce(x.enclosures, 0), "
-            "coalesce(pr.n, 0), coalesce(pr.units, 0), coalesce(pr.critical, 0), coalesce(x.expected, 0) "
+            "coalesce(pr.n, 0), coalesce(pr.units, 0), coalesce(pr.critical, 0), coalesce(x.expected, 0), "
+            "coalesce(x.poles, 0), coalesce(x.poles_expected, 0) "
             "FROM x FULL JOIN pr ON pr.insee = x.insee LEFT JOIN network_commune c ON c.insee = coalesce(x.insee, pr.insee) "
             "ORDER BY 1", [network.pk])
         rows = cursor.fetchall()
@@ -234,13 +231,18 @@ def _compute(alert: Alert, network: Network) -> dict:
     for insee, name, *figures in rows:
         row = {"insee": insee, **dict(zip(COMMUNE_TOTALS, figures)), "name": name}
         row["segments_length_m"] = round(float(row["segments_length_m"]), 1)
-        row["expected_failures"] = round(float(row["expected_failures"]), 4)
-        for k in ("segments", "supports", "sites", "enclosures", "premises", "units", "critical_premises"):
+        row["expected_failures"] = round(float(row["expected_failures"]), 6)
+        row["expected_damaged_poles"] = round(float(row["expected_damaged_poles"]), 6)
+        for k in ("segments", "supports", "sites", "enclosures", "premises", "units", "critical_premises", "poles_in_area"):
             row[k] = int(row[k])
+        row["premises_in_area"] = row["premises"]
         communes.append(row)
-    totals = {k: (round(sum(r[k] for r in communes), 4) if k in ("segments_length_m", "expected_failures")
+    totals = {k: (round(sum(r[k] for r in communes), 6) if k in FLOAT_TOTALS
                   else sum(r[k] for r in communes)) for k in COMMUNE_TOTALS}
+    totals["premises_in_area"] = totals["premises"]
     totals["flood_zones_used"] = use_zones
+    totals["damage_model"] = damage_rows.model
+    totals["intensity"] = damage_rows.intensity.as_json() if damage_rows.intensity else None
     return {"exposed": exposed, "per_commune": communes, "totals": totals}
 
 
@@ -282,18 +284,22 @@ def merge_impact_per_commune(per_commune: list[dict], impact: dict) -> list[dict
     """Add to each commune row the premises cut in the worst case (`premises_cut`) and the expected
     premises cut (`premises_cut_expected`); communes cut without being in the area get a row too."""
     rows = {row["insee"]: row for row in per_commune}
-    zero = {k: (0.0 if k in ("segments_length_m", "expected_failures") else 0) for k in COMMUNE_TOTALS}
+    zero = {k: (0.0 if k in FLOAT_TOTALS else 0) for k in COMMUNE_TOTALS}
+    zero["premises_in_area"] = 0
     for row in rows.values():
         row["premises_cut"] = 0
         row["premises_cut_expected"] = 0.0
+        row["expected_premises_cut"] = 0.0
     for source, key in ((impact.get("communes", []), "premises_cut"),
                         ((impact.get("expected") or {}).get("communes", []), "premises_cut_expected")):
         for c in source:
             row = rows.get(c["insee"])
             if row is None:
                 row = rows[c["insee"]] = {"insee": c["insee"], **zero, "name": c.get("name", ""), "premises_cut": 0,
-                                          "premises_cut_expected": 0.0}
+                                          "premises_cut_expected": 0.0, "expected_premises_cut": 0.0}
             row[key] = c["premises"]
+            if key == "premises_cut_expected":
+                row["expected_premises_cut"] = c["premises"]
     return [rows[k] for k in sorted(rows)]
 
 
@@ -336,6 +342,7 @@ def run_exposure(alert: Alert, network: Network) -> ExposureRun:
     result["per_commune"] = merge_impact_per_commune(result["per_commune"], impact)
     result["totals"]["premises_cut"] = impact.get("premises", 0)
     result["totals"]["premises_cut_expected"] = (impact.get("expected") or {}).get("premises", 0.0)
+    result["totals"]["expected_premises_cut"] = result["totals"]["premises_cut_expected"]
     with transaction.atomic():
         ExposureRun.objects.filter(alert=alert, network=network, status=ExposureStatus.CURRENT).update(
             status=ExposureStatus.SUPERSEDED)

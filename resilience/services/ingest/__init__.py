@@ -18,8 +18,10 @@ def detect_format(payload: bytes, content_type: str = "") -> str:
 
 
 def ingest_payload(payload: bytes, fmt: str | None = None, *, content_type="", origin="", organisation=None,
-                   network=None, allow_expired=None, now=None) -> IngestResult:
-    """Ingest one payload of the given (or detected) format. Raises IngestError when refused."""
+                   network=None, allow_expired=None, now=None, historic: bool = False) -> IngestResult:
+    """Ingest one payload of the given (or detected) format. Raises IngestError when refused.
+    `historic=True`: a past alert (storm replay, archive) — not refused for having expired, stored
+    as ended with its original times."""
     # imported here: the format modules import ingest.common, which imports this package: a real cycle
     from . import cap, geojson, vigicrues, vigilance
 
@@ -32,4 +34,4 @@ def ingest_payload(payload: bytes, fmt: str | None = None, *, content_type="", o
     else:
         parser, source = parsers[fmt], fmt
     return ingest(payload, source, parser, origin=origin, content_type=content_type, organisation=organisation,
-                  network=network, allow_expired=allow_expired, now=now)
+                  network=network, allow_expired=allow_expired, now=now, historic=historic)

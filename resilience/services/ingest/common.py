@@ -136,11 +136,14 @@ def reject(raw: RawMessage, error: IngestError) -> None:
 
 
 def ingest(payload: bytes, source: str, parser, *, origin="", content_type="", organisation=None, network=None,
-           allow_expired=None, now=None) -> IngestResult:
-    """Store, parse, apply. Raises IngestError (raw message kept, rejected) when refused."""
+           allow_expired=None, now=None, historic: bool = False) -> IngestResult:
+    """Store, parse, apply. Raises IngestError (raw message kept, rejected) when refused.
+    `historic`: the expiry refusal is skipped and the alerts are stored as ended (`mark_historic`)."""
     if isinstance(payload, str):
         payload = payload.encode()
     now = now or timezone.now()
+    if historic:
+        allow_expired = True
     if allow_expired is None:
         allow_expired = not settings.ALERTS_REFUSE_EXPIRED
     raw = store_raw(payload, source, origin=origin, content_type=content_type, organisation=organisation)
@@ -159,6 +162,9 @@ def ingest(payload: bytes, source: str, parser, *, origin="", content_type="", o
         with transaction.atomic():
             parsed = parser(payload, now=now, allow_expired=allow_expired)
             alerts = apply(parsed, raw, organisation=organisation, network=network)
+            if historic:
+                for alert in alerts:
+                    mark_historic(alert, now)
             RawMessage.objects.filter(pk=raw.pk).update(outcome=RawOutcome.ACCEPTED)
             raw.outcome = RawOutcome.ACCEPTED
             ids = [a.pk for a in alerts] + list(Alert.objects.filter(superseded_by__in=alerts).values_list("pk", flat=True))
@@ -171,6 +177,14 @@ def ingest(payload: bytes, source: str, parser, *, origin="", content_type="", o
         reject(raw, IngestError([{"path": "", "reason": f"internal error: {exc.__class__.__name__}"}]))
         raise
     return IngestResult(raw, alerts)
+
+
+def mark_historic(alert: Alert, now) -> None:
+    """A past alert is over: ended at its expiry (or now when it had none), original times kept."""
+    if alert.lifecycle == Lifecycle.ACTIVE:
+        alert.lifecycle = Lifecycle.ENDED
+        alert.ended_at = alert.expires if alert.expires and alert.expires <= now else now
+        alert.save(update_fields=["lifecycle", "ended_at", "updated_at"])
 
 
 def schedule_exposure(alert_ids):

@@ -72,6 +72,8 @@
     return feature.layer.id === "premises-points" ? "premises" : feature.layer.id;
   }
 
+  let lastClick = null;
+
   function showCard(feature, layerId, others) {
     const card = document.getElementById("asset-card");
     const p = feature.properties || {};
@@ -84,6 +86,10 @@
       html += "<p id='asset-serves' class='serves'>" + t.loading + "</p><div id='asset-tickets'></div>";
       const url = "/tickets/nouveau/?network=" + encodeURIComponent(config.network) + "&type=" + referred + "&code=" + encodeURIComponent(p.code);
       html += "<p><a class='button danger' id='declare-damage' href='" + url + "'>" + t.declare + "</a></p>";
+    }
+    if (lastClick && t.report) {  // a field damage report at the tapped point (restoration app)
+      const rurl = "/signalement/?network=" + encodeURIComponent(config.network) + "&lon=" + lastClick.lng.toFixed(6) + "&lat=" + lastClick.lat.toFixed(6);
+      html += "<p><a class='button secondary' id='report-damage' href='" + rurl + "'>" + t.report + "</a></p>";
     }
     const also = (others || []).filter((f) => f.properties && f.properties.code && f.properties.code !== p.code).slice(0, 6);
     if (also.length) {
@@ -173,6 +179,7 @@
     });
 
     map.on("click", (e) => {
+      lastClick = e.latlng;
       const unique = featuresAt(e.latlng);
       if (unique.length) showCard(unique[0], layerKey(unique[0]), unique.slice(1));
     });
