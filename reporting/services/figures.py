@@ -144,7 +144,7 @@ def sitrep_figures(crisis, at=None, previous=None) -> dict:
         "log": log_since(crisis, since, at),
         # optional sections (None when the feature is absent: left out of the report)
         "damage_reports": providers.damage_reports(crisis, at),
-        "restoration": providers.restoration_outlook(crisis),
+        "restoration": providers.restoration_outlook(crisis, at),
         "power": providers.power_state(crisis, at),
     }
     figures["trends"] = trends(figures, previous.figures if previous else None)

@@ -8,22 +8,24 @@ and power apps, built in parallel, slot in by naming their function there, and n
 them at load time:
 
 - "damage_reports": f(crisis, at) -> {"total", "by_kind": {kind: n}, "by_commune": {insee: n}}
-- "restoration": f(crisis) -> {"communes": [{"insee", "eta_p50", "eta_p90"}], ...} (the payload of
+- "restoration": f(crisis, at) -> {"communes": [{"insee", "eta_p50", "eta_p90"}], ...} (the payload of
   `GET /api/v1/crises/<id>/restoration/`)
 - "power": f(network, at=None) -> {"sites": [{"code", "state", "dark_at", "premises_cut"}]} (the
   payload of `GET /api/v1/networks/<slug>/power/`), called per network of the crisis
 """
 import importlib
+import json
 import logging
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 
 log = logging.getLogger(__name__)
 
 DEFAULTS = {
-    "damage_reports": "restoration.services.reporting.damage_report_summary",
-    "restoration": "restoration.services.reporting.crisis_restoration",
-    "power": "power.services.state.network_power_state",
+    "damage_reports": "restoration.services.reports.damage_report_summary",
+    "restoration": "restoration.services.plan.restoration_outlook",
+    "power": "power.services.prediction.network_power_state",
 }
 
 
@@ -41,11 +43,13 @@ def provider(name: str):
 
 
 def _call(name, *args):
+    """The provider's answer made JSON-ready (datetimes as ISO text: it goes into the report's snapshot)."""
     func = provider(name)
     if func is None:
         return None
     try:
-        return func(*args)
+        value = func(*args)
+        return None if value is None else json.loads(json.dumps(value, cls=DjangoJSONEncoder))
     except Exception:  # a failing optional section must not stop the report  # noqa: BLE001
         log.exception("reporting provider %s failed", name)
         return None
@@ -55,8 +59,8 @@ def damage_reports(crisis, at):
     return _call("damage_reports", crisis, at)
 
 
-def restoration_outlook(crisis):
-    return _call("restoration", crisis)
+def restoration_outlook(crisis, at):
+    return _call("restoration", crisis, at)
 
 
 def power_state(crisis, at):

@@ -12,6 +12,7 @@ from __future__ import annotations
 from django.contrib.gis.db.models.functions import Distance
 from django.contrib.gis.geos import GEOSException, GEOSGeometry
 from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -230,3 +231,19 @@ def dismiss(principal, report: DamageReport, reason: str) -> DamageReport:
     record(report, AuditEvent.Action.UPDATE, actor=user, organisation=organisation, before=before, after=report_snapshot(report))
     _emit("damage_report.triaged", report)
     return report
+
+
+def damage_report_summary(crisis, at) -> dict | None:
+    """Field damage reports on the crisis's networks since it opened, up to `at`, for the situation
+    report (reporting.services.providers): totals by kind and commune; None when there is none."""
+    reports = DamageReport.objects.filter(network__in=crisis.networks.all(), reported_at__gte=crisis.opened_at,
+                                          reported_at__lte=at)
+    by_kind, by_commune, total = {}, {}, 0
+    for kind, commune, n in reports.values_list("kind", "commune_id").annotate(n=Count("pk")).order_by():
+        total += n
+        by_kind[kind] = by_kind.get(kind, 0) + n
+        if commune:
+            by_commune[commune] = by_commune.get(commune, 0) + n
+    if not total:
+        return None
+    return {"total": total, "by_kind": by_kind, "by_commune": by_commune}
