@@ -26,6 +26,7 @@ messages: venv
 
 migrate: venv services
 	@$(PY) manage.py migrate --noinput -v1
+	@$(PY) manage.py load_boundaries
 
 static: venv
 	@$(PY) manage.py collectstatic --noinput -v0
@@ -43,7 +44,7 @@ run: setup static demo
 	@echo
 	VIGIE_WEB_PORT=$(PORT) exec .venv/bin/honcho start -f Procfile
 
-test: venv services messages
+test: venv services messages migrate
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 stop:

@@ -1,5 +1,6 @@
 """The fibre network, after the GraceTHD v2 exchange model (table names in each docstring)."""
-from .boundaries import Commune, Departement
+from .boundaries import BoundaryRelease, Commune, Departement, FormerCommune
+from .territory import Territory
 from .network import Network
 from .topology import (
     Cable, CableRole, CableRoute, Enclosure, EnclosureType, LayingMode, Node, RouteSegment, Site, SiteType,
@@ -13,7 +14,7 @@ from .complex_connection import (
 )
 
 __all__ = [
-    "Cable", "CableRole", "ComplexConnection", "ComplexConnectionAttachment", "ComplexConnectionCostModel",
+    "BoundaryRelease", "Cable", "CableRole", "FormerCommune", "Territory", "ComplexConnection", "ComplexConnectionAttachment", "ComplexConnectionCostModel",
     "ComplexConnectionNote", "ComplexConnectionStatus", "CableRoute", "Commune", "ConnectionStatus", "CriticalCategory", "Departement",
     "Enclosure", "EnclosureType", "ImportRun", "LayingMode", "Network", "Node", "Premises", "RouteSegment",
     "Site", "SiteType", "SupportOwner", "SupportPoint", "SupportType",
