@@ -18,8 +18,11 @@ def detect_format(payload: bytes, content_type: str = "") -> str:
 
 
 def ingest_payload(payload: bytes, fmt: str | None = None, *, content_type="", origin="", organisation=None,
-                   network=None, allow_expired=None, now=None) -> IngestResult:
-    """Ingest one payload of the given (or detected) format. Raises IngestError when refused."""
+                   network=None, allow_expired=None, now=None, historic=False) -> IngestResult:
+    """Ingest one payload of the given (or detected) format. Raises IngestError when refused.
+
+    `historic=True` accepts a message whose validity has ended and stores it as an ended alert
+    with its original times, without exposure (common.ingest); live feeds leave it False."""
     from . import cap, geojson, vigicrues, vigilance
 
     fmt = fmt or detect_format(payload if isinstance(payload, bytes) else payload.encode(), content_type)
@@ -31,4 +34,4 @@ def ingest_payload(payload: bytes, fmt: str | None = None, *, content_type="", o
     else:
         parser, source = parsers[fmt], fmt
     return ingest(payload, source, parser, origin=origin, content_type=content_type, organisation=organisation,
-                  network=network, allow_expired=allow_expired, now=now)
+                  network=network, allow_expired=allow_expired, now=now, historic=historic)

@@ -17,16 +17,17 @@ from .common import ParsedAlert, check_expiry, departement_geoms, refuse, union_
 SENDER = "vigilance@meteo.fr"
 PHENOMENA = {
     1: "wind", 2: "rain_flood", 3: "thunderstorm", 4: "river_flood", 5: "snow_ice", 6: "heat", 7: "cold",
-    8: "other", 9: "coastal_submersion",
+    8: "other", 9: "coastal_submersion", 10: "wind",
 }
 PHENOMENON_NAMES = {1: "vent violent", 2: "pluie-inondation", 3: "orages", 4: "crues", 5: "neige-verglas",
-                    6: "canicule", 7: "grand froid", 8: "avalanches", 9: "vagues-submersion"}
-COLOURS = {1: "vert", 2: "jaune", 3: "orange", 4: "rouge"}
+                    6: "canicule", 7: "grand froid", 8: "avalanches", 9: "vagues-submersion", 10: "cyclone"}
+# 5 violet and 6 grey: the overseas cyclone vigilance (resilience.models.alert.Level)
+COLOURS = {1: "vert", 2: "jaune", 3: "orange", 4: "rouge", 5: "violet", 6: "gris"}
 
 
 def departement_of(domain: str) -> tuple[str, bool]:
     """('29', True) for the coastal domain '2910'; ('13', False) for '13'."""
-    if len(domain) == 4 and domain.endswith("10"):
+    if len(domain) == 4 and domain.endswith("10") and not domain.startswith("97"):
         return domain[:2], True
     return domain, False
 
@@ -78,9 +79,9 @@ def parse(payload: bytes, *, now, allow_expired=False) -> list[ParsedAlert]:
         except (KeyError, TypeError, ValueError):
             raise refuse(path, _("phenomenon_id / phenomenon_max_color_id absent ou non entier")) from None
         if phen not in PHENOMENA:
-            raise refuse(f"{path}.phenomenon_id", _("phénomène %(p)s inconnu (1 à 9)") % {"p": phen})
+            raise refuse(f"{path}.phenomenon_id", _("phénomène %(p)s inconnu (1 à 10)") % {"p": phen})
         if colour not in COLOURS:
-            raise refuse(f"{path}.phenomenon_max_color_id", _("couleur %(c)s inconnue (1 à 4)") % {"c": colour})
+            raise refuse(f"{path}.phenomenon_max_color_id", _("couleur %(c)s inconnue (1 à 6)") % {"c": colour})
         key_details = {"domain": domain, "phenomenon": phen}
         if colour < 2:
             out.append(ParsedAlert(source="vigilance", sender=SENDER, identifier=f"end-{domain}-{phen}", msg_type="End",
@@ -149,7 +150,7 @@ def parse_national_xml(payload: bytes, *, now, allow_expired=False) -> list[Pars
         except ValueError:
             raise refuse(f"DV.{index}.coul", _("couleur absente ou non entière")) from None
         if colour not in COLOURS:
-            raise refuse(f"DV.{index}.coul", _("couleur %(c)s inconnue (1 à 4)") % {"c": colour})
+            raise refuse(f"DV.{index}.coul", _("couleur %(c)s inconnue (1 à 6)") % {"c": colour})
         listed = set()
         if colour >= 2:
             for r_index, risk in enumerate(dv.findall("risque")):
