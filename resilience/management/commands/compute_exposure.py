@@ -1,7 +1,7 @@
 """`manage.py compute_exposure ALERT_ID [--network SLUG]`: compute an alert's exposure now.
 
 For a historic (ended) alert, whose exposure is not computed on ingestion, or to recompute a live
-one. Prints one line per network: slug, premises in the area, expected premises cut."""
+one. Prints one line per network: slug, exposed segments and premises, premises cut."""
 import json
 
 from django.core.management.base import BaseCommand, CommandError
@@ -32,5 +32,5 @@ class Command(BaseCommand):
             self.stdout.write("no network lies in the alert's area")
         for run in runs:
             totals = run.totals or {}
-            self.stdout.write(f"{run.network.slug}: premises_in_area={totals.get('premises_in_area')} "
-                              f"expected_premises_cut={totals.get('expected_premises_cut')} (run {run.pk})")
+            self.stdout.write(f"{run.network.slug}: segments={totals.get('segments')} premises={totals.get('premises')} "
+                              f"premises_cut={totals.get('premises_cut')} (run {run.pk})")
