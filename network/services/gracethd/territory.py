@@ -33,8 +33,9 @@ class DeliveryProjection:
         srid = int(m.group(1)) if m else None
         expected = sorted(ACCEPTED_SRIDS[self.network.territory]) if self.network is not None else None
         if srid is None or territory_of_srid(srid) is None:
-            names = "EPSG:2154 (Lambert-93), 5490 (Antilles), 2972 (Guyane), 2975 (La Réunion), 4471 (Mayotte)"
-            return f"projection {crs or 'absente (.prj manquant)'} : {names} attendue"
+            # overseas deliveries in 5490 (Antilles), 2972 (Guyane), 2975 (La Réunion), 4471 (Mayotte)
+            # are accepted too (docs/gracethd.md); the fault names the mainland one, as it always has
+            return f"projection {crs or 'absente (.prj manquant)'} : EPSG:2154 (Lambert-93) attendue"
         if expected is not None and srid not in expected:
             return (f"projection EPSG:{srid} : le réseau {self.network.slug} est en {self.network.get_territory_display()} "
                     f"(EPSG:{', '.join(map(str, expected))} attendue)")
