@@ -61,7 +61,11 @@ def _commune_summary_or_404(request, insee):
 
     from .services.commune_summary import build_summary, commune_networks
 
-    commune = get_object_or_404(Commune, insee=insee)
+    from network.services.boundaries import resolve_commune
+
+    commune, _merged = resolve_commune(insee)  # a code merged since 2018: its commune nouvelle
+    if commune is None:
+        commune = get_object_or_404(Commune, insee=insee)
     networks = commune_networks(principal_for(request), commune)
     if networks is None:
         raise Http404("commune not visible")  # same answer as a commune that does not exist

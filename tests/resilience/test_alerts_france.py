@@ -186,3 +186,24 @@ def test_reach_feed_refusals(tmp_path):
         load_reaches(str(bad))
     with pytest.raises(CommandError, match="no such file"):
         call_command("load_vigicrues_reaches", str(tmp_path / "missing.geojson"))
+
+
+@pytest.mark.django_db
+def test_national_vigilance_map_of_the_public_api():
+    """The DPVigilance `cartevigilance/encours` layout (crafted after the API's documentation)."""
+    end = (timezone.now() + timedelta(hours=12)).isoformat()
+    doc = {"product": {"warning_type": "vigilance", "update_time": timezone.now().isoformat(), "domain_id": "FRA",
+                       "periods": [
+        {"echeance": "J1", "end_validity_time": end, "timelaps": {"domain_ids": []}},
+        {"echeance": "J", "begin_validity_time": timezone.now().isoformat(), "end_validity_time": end,
+         "timelaps": {"domain_ids": [
+             {"domain_id": "FRA", "max_color_id": 3, "phenomenon_items": []},
+             {"domain_id": "56", "max_color_id": 3, "phenomenon_items": [
+                 {"phenomenon_id": "1", "phenomenon_max_color_id": 3,
+                  "timelaps_items": [{"begin_time": timezone.now().isoformat(), "color_id": 3}]},
+                 {"phenomenon_id": "2", "phenomenon_max_color_id": 1, "timelaps_items": []}]},
+             {"domain_id": "974", "max_color_id": 6, "phenomenon_items": [
+                 {"phenomenon_id": "10", "phenomenon_max_color_id": 6, "timelaps_items": []}]}]}}]}}
+    result = ingest_payload(json.dumps(doc).encode(), None)
+    got = sorted((list(a.departements.values_list("code", flat=True)), a.hazard, a.level) for a in result.alerts)
+    assert got == [(["56"], "wind", 3), (["974"], "wind", 6)]

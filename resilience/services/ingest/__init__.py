@@ -12,7 +12,7 @@ def detect_format(payload: bytes, content_type: str = "") -> str:
         return "cap"
     if b'"vic:InfoVigiCru"' in payload[:20000] or b"vic:InfoVigiCru" in payload[:20000]:
         return "vigicrues"
-    if b'"domain_id"' in payload[:2000]:
+    if b'"domain_id"' in payload[:2000] or (b'"product"' in payload[:500] and b'"periods"' in payload[:5000]):
         return "vigilance"
     return "geojson"
 

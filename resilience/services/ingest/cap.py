@@ -358,6 +358,11 @@ def resolve_geocode(name: str, value: str, area_desc: str, path: str):
     if upper in COMMUNE_NAMES:
         if Commune.objects.filter(insee=value).exists():
             return "commune", value
+        from network.services.boundaries import resolve_commune
+
+        current, _warning = resolve_commune(value)  # a commune merged since: its commune nouvelle
+        if current is not None:
+            return "commune", current.insee
         raise refuse(path, _("géocode inconnu : commune INSEE %(v)s absente du référentiel") % {"v": value})
     if upper in DEPARTEMENT_NAMES:
         value = value.upper().zfill(2) if len(value) < 2 else value.upper()
