@@ -18,7 +18,6 @@ from resilience.services.ingest import ingest_payload
 
 from .layer_helpers import tile_of
 
-OVERSEAS = {"971": 5490, "972": 5490, "973": 2972, "974": 2975, "976": 4471}
 
 
 @pytest.fixture
