@@ -32,6 +32,7 @@ messages: venv
 
 migrate: venv services
 	@$(PY) manage.py migrate --noinput -v1
+	@$(PY) manage.py load_boundaries
 
 static: venv
 	@$(PY) manage.py collectstatic --noinput -v0
@@ -56,7 +57,7 @@ lint: venv services messages
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) manage.py event_catalogue --check
 
-test: venv services messages lint
+test: venv services messages migrate lint
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 stop:

@@ -346,6 +346,15 @@ for _i, _url in enumerate(env_list("ALERT_FEEDS_CAP_URLS")):
     ALERT_FEEDS[f"cap-{_i}"] = {"url": _url, "format": "cap", "headers": {}}
 for _i, _url in enumerate(env_list("ALERT_FEEDS_VIGICRUES_URLS")):
     ALERT_FEEDS[f"vigicrues-{_i}"] = {"url": _url, "format": "vigicrues", "headers": {}}
+# Vigicrues reaches (tronçons) with their geometry: a GeoJSON FeatureCollection (TronEntVigiCru.geojson
+# of the Vigicrues geo services), loaded by `manage.py load_vigicrues_reaches` and refreshed daily by beat
+# when set. A reach in vigilance exposes what lies within VIGICRUES_REACH_BUFFER_M of its line.
+VIGICRUES_REACH_FEED_URL = os.environ.get("VIGICRUES_REACH_FEED_URL", "")
+VIGICRUES_REACH_BUFFER_M = float(os.environ.get("VIGICRUES_REACH_BUFFER_M", "500"))
+VIGICRUES_REACH_MAX_BYTES = int(os.environ.get("VIGICRUES_REACH_MAX_BYTES", str(64 * 1024 * 1024)))
+if VIGICRUES_REACH_FEED_URL:
+    CELERY_BEAT_SCHEDULE["resilience-load-vigicrues-reaches"] = {"task": "resilience.tasks.load_vigicrues_reaches",
+                                                                 "schedule": 24 * 3600.0}
 ALERT_FEEDS_POLL_SECONDS = float(os.environ.get("ALERT_FEEDS_POLL_SECONDS", "300"))
 CELERY_BEAT_SCHEDULE["resilience-poll-feeds"] = {"task": "resilience.tasks.poll_feeds", "schedule": ALERT_FEEDS_POLL_SECONDS}
 CELERY_BEAT_SCHEDULE["resilience-expire-alerts"] = {"task": "resilience.tasks.expire_alerts", "schedule": 60.0}

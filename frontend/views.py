@@ -12,6 +12,7 @@ from django.http import Http404, HttpResponse
 from django.template.loader import render_to_string
 from django.utils import timezone
 from network.models import Commune
+from network.services.boundaries import resolve_commune
 
 from organisations.permissions import detail_principal
 
@@ -68,7 +69,9 @@ def map_view(request):
 
 
 def _commune_summary_or_404(request, insee):
-    commune = get_object_or_404(Commune, insee=insee)
+    commune, _merged = resolve_commune(insee)  # a code merged since 2018: its commune nouvelle
+    if commune is None:
+        commune = get_object_or_404(Commune, insee=insee)
     networks = commune_networks(principal_for(request), commune)
     if networks is None:
         raise Http404("commune not visible")  # same answer as a commune that does not exist

@@ -99,3 +99,11 @@ def warm_graphs() -> list[dict]:
     from .services.graph_warm import networks_to_warm, warm
 
     return [warm(pk) for pk in networks_to_warm()]
+
+
+@shared_task
+def load_vigicrues_reaches() -> dict:
+    """Refresh the Vigicrues reaches from settings.VIGICRUES_REACH_FEED_URL (beat, daily, when set)."""
+    from .services.reaches import load_reaches
+
+    return load_reaches()

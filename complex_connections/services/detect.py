@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from complex_connections.models import ComplexConnection, ComplexConnectionStatus
 from network.models import Premises
+from network.services.measure import storage_scale
 
 from . import rules as R
 from .audit import bulk_audit, summary
@@ -155,9 +156,11 @@ def measure(network, storm: StormDamage | None = None, th: dict | None = None) -
     """The measured rows of the premises that may fire a rule (a superset; `rules.evaluate` decides)."""
     th = th or R.thresholds()
     storm = storm or StormDamage()
+    k = storage_scale(network)  # overseas: Lambert-93 units per true metre (network/services/measure.py)
     params = {
-        "net": network.pk, "pto_m": th["PTO_MATCH_M"], "drop": th["DROP_LENGTH_M"], "route": th["NO_ROUTE_DISTANCE_M"],
-        "near": min(th["NO_ROUTE_DISTANCE_M"], th["PRIVATE_WORKS_M"]), "collective": th["COLLECTIVE_MIN_HOUSING"],
+        "net": network.pk, "pto_m": th["PTO_MATCH_M"] * k, "drop": th["DROP_LENGTH_M"] * k,
+        "route": th["NO_ROUTE_DISTANCE_M"] * k, "near": min(th["NO_ROUTE_DISTANCE_M"], th["PRIVATE_WORKS_M"]) * k,
+        "collective": th["COLLECTIVE_MIN_HOUSING"],
         "codes": sorted(R.BLOCKED_CONDUIT_CODES | R.FAILED_ATTEMPT_CODES),
         "down": sorted(storm.support_ids), "storm_premises": sorted(storm.premises_ids),
     }
@@ -166,7 +169,13 @@ def measure(network, storm: StormDamage | None = None, th: dict | None = None) -
             cursor.execute("SET LOCAL jit = off")  # JIT compiles for seconds and saves nothing here
         cursor.execute(MEASURE_SQL, params)
         columns = [c.name for c in cursor.description]
-        return [dict(zip(columns, row)) for row in cursor.fetchall()]
+        rows = [dict(zip(columns, row)) for row in cursor.fetchall()]
+    if k != 1.0:
+        for row in rows:
+            for key in ("drop_m", "route_m"):
+                if row.get(key) is not None:
+                    row[key] = float(row[key]) / k
+    return rows
 
 
 def _inputs(row: dict) -> dict:

@@ -31,8 +31,9 @@ class NetworkSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Network
-        fields = ["slug", "name", "owner", "operator", "departement", "version", "counts", "extent",
+        fields = ["slug", "name", "owner", "operator", "departement", "territory", "version", "counts", "extent",
                   "created_at", "updated_at"]
+        read_only_fields = ["territory"]
 
     def _summary(self, network):
         return self.context["summaries"][network.pk]

@@ -1,5 +1,6 @@
 """The fibre network, after the GraceTHD v2 exchange model (table names in each docstring)."""
-from .boundaries import Commune, Departement
+from .boundaries import BoundaryRelease, Commune, Departement, FormerCommune
+from .territory import Territory
 from .network import Network
 from .topology import (
     Cable, CableRole, CableRoute, Enclosure, EnclosureType, LayingMode, Node, RouteSegment, Site, SiteType,
@@ -9,7 +10,8 @@ from .premises import ConnectionStatus, CriticalCategory, Premises
 from .imports import ImportRun
 
 __all__ = [
-    "Cable", "CableRole", "CableRoute", "Commune", "ConnectionStatus", "CriticalCategory", "Departement",
+    "BoundaryRelease", "Cable", "CableRole", "CableRoute", "Commune", "ConnectionStatus", "CriticalCategory", "Departement",
+    "FormerCommune", "Territory",
     "Enclosure", "EnclosureType", "ImportRun", "LayingMode", "Network", "Node", "Premises", "RouteSegment",
     "Site", "SiteType", "SupportOwner", "SupportPoint", "SupportType",
 ]

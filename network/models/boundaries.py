@@ -33,3 +33,35 @@ class Commune(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.insee})"
+
+
+class FormerCommune(models.Model):
+    """A commune code of an earlier Official Geographic Code that no longer exists: merged into a
+    *commune nouvelle* (its *commune déléguée* or *associée*) since. Lookups by that code resolve
+    to the current commune, whose geometry is the union of its former parts."""
+
+    insee = models.CharField(_("ancien code INSEE"), max_length=5, primary_key=True)
+    name = models.CharField(_("ancien nom"), max_length=150, blank=True)
+    commune = models.ForeignKey(Commune, on_delete=models.CASCADE, related_name="former_codes")
+
+    class Meta:
+        verbose_name = _("ancienne commune")
+        verbose_name_plural = _("anciennes communes")
+        ordering = ["insee"]
+
+    def __str__(self) -> str:
+        return f"{self.insee} → {self.commune_id}"
+
+
+class BoundaryRelease(models.Model):
+    """What `load_boundaries` last loaded (so that running it again on the same files is a no-op)."""
+
+    sha256 = models.CharField(max_length=64)
+    description = models.TextField(blank=True)
+    departements = models.PositiveIntegerField(default=0)
+    communes = models.PositiveIntegerField(default=0)
+    former_codes = models.PositiveIntegerField(default=0)
+    loaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-loaded_at"]

@@ -4,6 +4,8 @@ from django.utils.translation import gettext_lazy as _
 
 from organisations.scoping import RestrictedQuerySet
 
+from .territory import Territory, local_srid
+
 
 class Network(models.Model):
     """A fibre network (*réseau d'initiative publique*, RIP): owned by a syndicate, operated by an
@@ -27,6 +29,10 @@ class Network(models.Model):
     departement = models.ForeignKey(
         "network.Departement", on_delete=models.PROTECT, null=True, blank=True, related_name="networks"
     )
+    territory = models.CharField(
+        _("territoire"), max_length=16, choices=Territory.choices, default=Territory.METROPOLE,
+        help_text=_("Projection légale des livraisons GraceTHD et des mesures (longueurs, distances)."),
+    )
     version = models.PositiveBigIntegerField(_("version"), default=1)
     created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
     updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
@@ -41,6 +47,11 @@ class Network(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def local_srid(self) -> int:
+        """The SRID its lengths and distances are measured in (its territory's legal projection)."""
+        return local_srid(self.territory)
 
     def bump_version(self) -> None:
         """Mark the topology as changed (atomic in SQL: concurrent bumps are not lost)."""

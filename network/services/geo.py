@@ -10,8 +10,20 @@ from django.contrib.gis.gdal import CoordTransform, OGRGeometry, SpatialReferenc
 from django.contrib.gis.geos import LinearRing, Polygon
 
 # Area of use of Lambert-93 (EPSG:2154), in degrees: outside it the projection means nothing and
-# nothing of a French network can lie there.
+# nothing of a mainland network can lie there.
 LAMBERT93_AREA = (-9.86, 41.15, 10.38, 51.56)
+# The overseas départements, whose geometries are stored in Lambert-93 coordinates too (one storage
+# SRID, docs/architecture.md "Overseas territories"): Lambert-93 is a conformal conic defined over
+# the whole globe but the poles, so these boxes transform exactly, only with a scale of 1.0 to 1.9
+# that measures undo by working in the territory's own projection (network.models.territory).
+OVERSEAS_AREAS = (
+    (-62.0, 15.7, -60.8, 16.7),    # Guadeloupe
+    (-61.4, 14.2, -60.7, 15.0),    # Martinique
+    (-54.8, 1.9, -51.4, 6.0),      # Guyane
+    (55.1, -21.5, 56.0, -20.7),    # La Réunion
+    (44.8, -13.2, 45.5, -12.5),    # Mayotte
+)
+FRANCE_AREAS = (LAMBERT93_AREA, *OVERSEAS_AREAS)
 WEB_MERCATOR_HALF = 20037508.342789244
 EARTH_RADIUS = 6378137.0  # of the Web Mercator sphere
 
@@ -54,12 +66,29 @@ def clip_to_lambert93(box: tuple) -> tuple | None:
     return (xmin, ymin, xmax, ymax)
 
 
+def clip_to_france(box: tuple) -> list[tuple]:
+    """The parts of a WGS84 box inside mainland France's or an overseas département's area."""
+    out = []
+    xmin, ymin, xmax, ymax = box
+    for axmin, aymin, axmax, aymax in FRANCE_AREAS:
+        c = (max(xmin, axmin), max(ymin, aymin), min(xmax, axmax), min(ymax, aymax))
+        if c[0] < c[2] and c[1] < c[3]:
+            out.append(c)
+    return out
+
+
+def _lambert93_extent(parts: list[tuple]) -> tuple | None:
+    """The Lambert-93 box covering every part (mainland first: one part in the common case)."""
+    if not parts:
+        return None
+    extents = [densified_extent(Polygon.from_bbox(p), 4326, 2154) for p in parts]
+    return (min(e[0] for e in extents), min(e[1] for e in extents),
+            max(e[2] for e in extents), max(e[3] for e in extents))
+
+
 def wgs84_box_to_lambert93(box: tuple) -> tuple | None:
     """The Lambert-93 box covering a WGS84 box, or None when it lies outside France's area."""
-    clipped = clip_to_lambert93(box)
-    if clipped is None:
-        return None
-    return densified_extent(Polygon.from_bbox(clipped), 4326, 2154)
+    return _lambert93_extent(clip_to_france(box))
 
 
 def tile_bounds_3857(z: int, x: int, y: int, buffer: float = 0.0) -> tuple:
@@ -76,11 +105,8 @@ def tile_box_to_lambert93(z: int, x: int, y: int, buffer: float = 0.0) -> tuple 
     """The Lambert-93 box covering a tile (and its buffer), or None when it lies outside France."""
     bounds = tile_bounds_3857(z, x, y, buffer)
     wgs84 = densified_extent(Polygon.from_bbox(bounds), 3857, 4326)
-    clipped = clip_to_lambert93(wgs84)
-    if clipped is None:
-        return None
     # clipping in degrees first keeps PROJ inside the projection's domain
-    return densified_extent(Polygon.from_bbox(clipped), 4326, 2154)
+    return _lambert93_extent(clip_to_france(wgs84))
 
 
 def boxes_meet(a: tuple | None, b: tuple | None) -> bool:
@@ -119,9 +145,9 @@ def tile_frame(z: int, x: int, y: int, buffer: float = 0.0, tolerance: float = 1
     xmin, ymin, xmax, ymax = tile_bounds_3857(z, x, y, buffer)
     lon0, lat0 = _mercator_to_wgs84(xmin, ymin)
     lon1, lat1 = _mercator_to_wgs84(xmax, ymax)
-    axmin, aymin, axmax, aymax = LAMBERT93_AREA
-    if not (axmin <= lon0 and lon1 <= axmax and aymin <= lat0 and lat1 <= aymax):
-        # partly or wholly outside Lambert-93's area: the careful path, no affine map
+    if not any(axmin <= lon0 and lon1 <= axmax and aymin <= lat0 and lat1 <= aymax
+               for axmin, aymin, axmax, aymax in FRANCE_AREAS):
+        # partly or wholly outside France's areas: the careful path, no affine map
         return tile_box_to_lambert93(z, x, y, buffer), None
     steps, edge = 7, 16
     merc = [(xmin + (xmax - xmin) * i / (steps - 1), ymin + (ymax - ymin) * j / (steps - 1))

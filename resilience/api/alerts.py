@@ -9,6 +9,7 @@ import json
 
 import django_filters
 from django.conf import settings
+from django.db.models import Q
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from django.utils.translation import gettext_lazy as _
@@ -48,6 +49,10 @@ class AlertFilterSet(django_filters.FilterSet):
     def filter_active(self, queryset, name, value):
         active = Alert.objects.active().values("pk")
         return queryset.filter(pk__in=active) if value else queryset.exclude(pk__in=active)
+
+
+def _flag(value) -> bool:
+    return str(value or "").strip().lower() in ("1", "true", "yes", "oui")
 
 
 def _writer_organisation(principal, network):
@@ -105,7 +110,7 @@ class AlertViewSet(ScopedViewMixin, mixins.ListModelMixin, mixins.RetrieveModelM
                 network = self._network_of(doc, principal)
             organisation = _writer_organisation(principal, network)
             result = ingest_payload(body, fmt, content_type=content_type, origin="api", organisation=organisation,
-                                    network=network)
+                                    network=network, historic=_flag(request.query_params.get("historic")))
         except IngestError as exc:
             return error_response(exc.errors, exc.status)
         alerts = result.alerts
@@ -129,14 +134,35 @@ class AlertViewSet(ScopedViewMixin, mixins.ListModelMixin, mixins.RetrieveModelM
                                                 description="ouvrages exposés par page (GeoJSON, 5000 par défaut, 50000 au plus)"),
                                OpenApiParameter("offset", int, description="rang du premier ouvrage de la page")],
                    responses={200: ExposureRunSerializer, 202: OpenApiTypes.OBJECT})
-    @action(detail=True, methods=["get"], filterset_class=None)
+    @action(detail=True, methods=["get", "post"], filterset_class=None)
     def exposure(self, request, pk=None):
         """Exposure of one network (`?network=SLUG`, required when the caller sees several) to this alert:
-        totals, figures per commune and (except for elected officials) GeoJSON of the exposed assets."""
+        totals, figures per commune and (except for elected officials) GeoJSON of the exposed assets.
+        POST computes it now (a historic, ended alert has none until asked), for the networks the
+        caller sees (or `?network=SLUG`), and answers as GET."""
         alert = self.get_object()
         principal = principal_for(request)
-        networks = Network.objects.restrict(principal)
         slug = request.query_params.get("network")
+        if request.method == "POST":
+            from ..services.exposure import compute_on_request
+
+            visible = Network.objects.restrict(principal)
+            if not principal.is_superuser:  # computing is a write: crisis cell or operator roles only
+                writers = [org for org, role in principal.roles.items() if role in WRITE_ROLES]
+                visible = visible.filter(Q(owner__in=writers) | Q(operator__in=writers))
+            if slug:
+                visible = visible.filter(slug=slug)
+                if not visible.exists():
+                    raise NotFound(_("réseau inconnu"))
+            runs = compute_on_request(alert, list(visible))
+            if not runs:
+                return Response({"alert": alert.pk, "status": "none", "runs": [],
+                                 "detail": str(_("aucun de vos réseaux dans la zone de l'alerte"))})
+            if len(runs) > 1 and not slug:
+                return Response({"alert": alert.pk, "status": "computed",
+                                 "runs": [{"id": r.pk, "network": r.network.slug, "totals": r.totals} for r in runs]})
+            slug = runs[0].network.slug
+        networks = Network.objects.restrict(principal)
         if slug:
             network = networks.filter(slug=slug).first()
             if network is None:

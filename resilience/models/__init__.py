@@ -2,11 +2,13 @@
 from .raw_message import RawMessage, RawOutcome, RawSource
 from .alert import Alert, AlertSource, AlertStatus, Hazard, Level, Lifecycle
 from .floodzone import FloodZone
+from .flood_reach import FloodReach
 from .exposure import AssetClass, ExposureRun, ExposureStatus, VulnerabilityRule
 from .feed import FeedState
 from .damage import DamageModel
 
 __all__ = [
-    "Alert", "AlertSource", "AlertStatus", "AssetClass", "DamageModel", "ExposureRun", "ExposureStatus", "FeedState", "FloodZone",
+    "Alert", "AlertSource", "AlertStatus", "AssetClass", "DamageModel", "ExposureRun", "ExposureStatus", "FeedState",
+    "FloodReach", "FloodZone",
     "Hazard", "Level", "Lifecycle", "RawMessage", "RawOutcome", "RawSource", "VulnerabilityRule",
 ]

@@ -28,12 +28,17 @@ class Hazard(models.TextChoices):
 
 
 class Level(models.IntegerChoices):
-    """Vigilance colour (*couleur de vigilance*), Météo-France and Vigicrues numbering."""
+    """Vigilance colour (*couleur de vigilance*), Météo-France and Vigicrues numbering; beyond red,
+    the overseas cyclone vigilance (*vigilance cyclonique*): violet, confinement ordered, the
+    cyclone is on the territory; grey, the cyclone has passed but its dangers remain (floods,
+    landslides, fallen lines): no going out without need."""
 
     GREEN = 1, _("Vert")
     YELLOW = 2, _("Jaune")
     ORANGE = 3, _("Orange")
     RED = 4, _("Rouge")
+    VIOLET = 5, _("Violet (confinement)")
+    GREY = 6, _("Gris (cyclone passé, dangers persistants)")
 
 
 class AlertStatus(models.TextChoices):
@@ -116,7 +121,7 @@ class Alert(models.Model):
         ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(fields=["source", "sender", "identifier"], name="resilience_alert_identity_unique"),
-            models.CheckConstraint(condition=Q(level__gte=1, level__lte=4), name="resilience_alert_level_range"),
+            models.CheckConstraint(condition=Q(level__gte=1, level__lte=6), name="resilience_alert_level_range"),
             models.CheckConstraint(condition=Q(area__isvalid=True), name="resilience_alert_area_valid"),
         ]
         indexes = [models.Index(fields=["lifecycle", "hazard", "level"])]

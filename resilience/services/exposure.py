@@ -51,6 +51,14 @@ DEFAULT_MATRIX = {
     "heat": {"site": {3: 0.02, 4: 0.05}},
     "cold": {"aerial_telecom": {3: 0.01, 4: 0.03}, "aerial_power": {3: 0.01, 4: 0.03}},
 }
+# Beyond red (overseas cyclone vigilance, migration 0003 of resilience): violet, the cyclone is on the
+# territory: 1.5 × red, at most 0.9; grey, it has passed: the damage expected is that of its passage,
+# red's (the exposure of a grey alert is the after-action estimate, docs/alerts.md).
+for _classes in DEFAULT_MATRIX.values():
+    for _levels in _classes.values():
+        if 4 in _levels:
+            _levels[5] = round(min(0.9, _levels[4] * 1.5), 3)
+            _levels[6] = _levels[4]
 
 
 @dataclass
@@ -369,3 +377,14 @@ def stale_runs():
     """Current runs of active alerts computed on an older network version."""
     return (ExposureRun.objects.filter(status=ExposureStatus.CURRENT, alert__lifecycle=Lifecycle.ACTIVE)
             .exclude(network_version=F("network__version")).select_related("alert", "network"))
+
+
+def compute_on_request(alert: Alert, networks=None) -> list[ExposureRun]:
+    """Exposure computed because someone asked (`compute_exposure`, `POST .../exposure/`), whatever
+    the alert's lifecycle: the way to the exposure of a historic (ended) alert, which ingestion
+    leaves uncomputed. `networks`: those the caller may see (default: every network it touches)."""
+    if networks is None:
+        networks = networks_exposed_to(alert)
+    else:
+        networks = [n for n in networks if (alert.network_id in (None, n.pk)) and touches(alert, n)]
+    return [run_exposure(alert, network) for network in networks]

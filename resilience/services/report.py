@@ -21,6 +21,7 @@ from django.db import connection
 
 from network.models import Commune, Network, Premises, RouteSegment
 from network.models.topology import AERIAL_MODES, OVERHEAD_MODES, LayingMode
+from network.services.measure import storage_scale
 
 from .graph import ServiceGraph, get_service_graph
 from .spof import commune_counts, spof_table
@@ -41,7 +42,8 @@ def route_length_by_mode(network: Network, insee: str) -> dict[str, float]:
     """
     with connection.cursor() as cursor:
         cursor.execute(sql, [insee, network.pk])
-        return {mode: float(metres or 0.0) for mode, metres in cursor.fetchall()}
+        k = storage_scale(network)  # 1.0 in mainland; overseas, Lambert-93 enlarges lengths
+        return {mode: float(metres or 0.0) / k for mode, metres in cursor.fetchall()}
 
 
 def dependency_mask(graph: ServiceGraph, modes) -> np.ndarray:

@@ -219,7 +219,7 @@ def test_premises_stand_in_their_commune_with_critical_sites(orgs):
 @pytest.mark.django_db
 @pytest.mark.parametrize("change, reason", [
     ({"departement": "99"}, "departement"),
-    ({"departement": "35"}, "departement"),  # a real département whose communes are not shipped
+    ({"departement": "975"}, "departement"),  # Saint-Pierre-et-Miquelon: a collectivity, its communes are not shipped
     ({"owner": "nobody"}, "owner"),
     ({"operator": "nobody"}, "operator"),
     ({"premises": 0}, "premises"),

@@ -1,4 +1,5 @@
-"""Demo data for `make run`: organisations, people and the demo network `demo-29`.
+"""Demo data for `make run`: organisations, people and the demo network `demo-29`, or with
+`DEMO_DEPARTEMENT=974` (or `--departement 974`) the Réunion demo `demo-974` instead.
 
 Loaded on first run only: when the demo syndicate already exists the command does nothing, so a
 second `make run` never overwrites what the users changed. The demo network is a generated RIP of
@@ -6,6 +7,8 @@ about 25 000 premises over the communes of the Finistère around Quimper (fixed 
 the same network), owned by the demo syndicate and operated by `oi-armor`.
 """
 import json
+import os
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
@@ -45,15 +48,48 @@ DEMO_SEED = 2029
 DEMO_AROUND = "29232"  # Quimper: the demo's elected official is its mayor, so the network covers it
 
 
+@dataclass(frozen=True)
+class Demo:
+    """One demo territory: who runs it, where the network lies and which alert is in force."""
+
+    syndicate: tuple
+    operator: tuple
+    commune: tuple
+    network: str
+    network_name: str
+    departement: str
+    seed: int
+    around: str
+    storm: dict  # GeoJSON alert properties over the `around` commune
+
+
+DEMOS = {
+    "29": Demo(ORGANISATIONS[0], ORGANISATIONS[1], ORGANISATIONS[3], DEMO_NETWORK, "RIP Finistère (démo)",
+               DEMO_DEPARTEMENT, DEMO_SEED, DEMO_AROUND,
+               {"hazard": "wind", "level": 3, "identifier": "demo-tempete-quimper",
+                "headline": "Tempête : vigilance orange vent violent (démo)"}),
+    "974": Demo(("syndicat-reunion", OrganisationKind.SYNDICATE, "La Réunion Très Haut Débit (démo)", ""),
+                ("oi-reunion", OrganisationKind.OPERATOR, "Réunion Fibre Exploitation (démo)", ""),
+                ("saint-denis", OrganisationKind.COMMUNE, "Commune de Saint-Denis", "97411"),
+                "demo-974", "RIP La Réunion (démo)", "974", 2974, "97411",
+                {"hazard": "wind", "level": 5, "identifier": "demo-cyclone-saint-denis",
+                 "headline": "Cyclone : vigilance violette, confinement (démo)"}),
+}
+
+
 class Command(BaseCommand):
     help = "Load the demo organisations, users and network (first run only with --if-empty)."
 
     def add_arguments(self, parser):
         parser.add_argument("--if-empty", action="store_true", help="do nothing if the demo is already loaded")
         parser.add_argument("--premises", type=int, default=DEMO_PREMISES, help="premises of the demo network")
+        parser.add_argument("--departement", default=os.environ.get("DEMO_DEPARTEMENT") or "29", choices=sorted(DEMOS),
+                            help="demo territory (default: DEMO_DEPARTEMENT, else 29)")
 
     def handle(self, if_empty, **options):
-        if if_empty and Organisation.objects.filter(slug=DEMO_SYNDICATE).exists():
+        self.demo = DEMOS[options["departement"]]
+        demo_syndicates = [d.syndicate[0] for d in DEMOS.values()]
+        if if_empty and Organisation.objects.filter(slug__in=demo_syndicates).exists():
             self.stdout.write("demo data already loaded: kept as it is")
             return
         # One transaction: an interrupted first run leaves nothing, so the next `make run` retries.
@@ -63,20 +99,21 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS("demo organisations and users loaded"))
         if counts:
             self.stdout.write(self.style.SUCCESS(
-                f"demo network {DEMO_NETWORK}: {counts['premises']} premises, {counts['sro']} PM/SRO, {counts['pbo']} PBO, "
+                f"demo network {self.demo.network}: {counts['premises']} premises, {counts['sro']} PM/SRO, {counts['pbo']} PBO, "
                 f"{counts['segments']} route segments, {counts['complex_connections']} complex connection cases, "
-                "an orange wind alert over Quimper"
+                f"an alert: {self.demo.storm['headline']}"
             ))
 
     def load_network(self, premises):
         """Generate the demo network unless it already has content (never regenerated over edits)."""
-        existing = Network.objects.filter(slug=DEMO_NETWORK).first()
+        demo = self.demo
+        existing = Network.objects.filter(slug=demo.network).first()
         if existing is not None and not is_empty(existing):
             return None
-        network = prepare_network(DEMO_NETWORK, DEMO_DEPARTEMENT, DEMO_SYNDICATE, DEMO_OPERATOR)
-        network.name = "RIP Finistère (démo)"
+        network = prepare_network(demo.network, demo.departement, demo.syndicate[0], demo.operator[0])
+        network.name = demo.network_name
         network.save(update_fields=["name", "updated_at"])
-        counts = generate_network(network, DEMO_DEPARTEMENT, premises, DEMO_SEED, around=DEMO_AROUND)
+        counts = generate_network(network, demo.departement, premises, demo.seed, around=demo.around)
         network.bump_version()
         counts["complex_connections"] = self.detect_cases(network)
         self.load_storm(network)
@@ -93,30 +130,34 @@ class Command(BaseCommand):
         return ComplexConnection.objects.filter(network=network).count()
 
     def load_storm(self, network) -> None:
-        """An orange wind alert over Quimper for the next two days, drawn by the crisis cell: its
-        exposure is computed by the worker once `make run` has started it."""
-        area = Commune.objects.get(insee="29232").geom.envelope
+        """The demo's alert (29: orange wind over Quimper; 974: violet cyclone over Saint-Denis) for
+        the next two days, drawn by the crisis cell: its exposure is computed by the worker once
+        `make run` has started it."""
+        area = Commune.objects.get(insee=self.demo.around).geom.envelope
         area.transform(4326)
         now = timezone.now()
         feature = {"type": "Feature", "geometry": json.loads(area.json), "properties": {
-            "hazard": "wind", "level": 3, "network": network.slug, "identifier": "demo-tempete-quimper",
-            "headline": "Tempête : vigilance orange vent violent (démo)",
+            **self.demo.storm, "network": network.slug,
             "onset": now.isoformat(), "expires": (now + timedelta(days=2)).isoformat()}}
         ingest_payload(json.dumps(feature).encode(), "geojson", organisation=network.owner, network=network)
 
     def load_people(self):
+        demo = self.demo
         orgs = {}
-        for slug, kind, name, insee in ORGANISATIONS:
+        organisations = ORGANISATIONS if demo.departement == "29" else [demo.syndicate, demo.operator, ORGANISATIONS[2], demo.commune]
+        for slug, kind, name, insee in organisations:
             orgs[slug], _ = Organisation.objects.update_or_create(
                 slug=slug, defaults={"kind": kind, "name": name, "insee_code": insee}
             )
-        orgs["oi-armor"].syndicates.add(orgs["syndicat-finistere"])
+        orgs[demo.operator[0]].syndicates.add(orgs[demo.syndicate[0]])
+        # the same four demo logins, in the organisations of the chosen territory
+        people_org = {"syndicat-finistere": demo.syndicate[0], "oi-armor": demo.operator[0], "quimper": demo.commune[0]}
         User = get_user_model()
         for username, org, role, _what in PEOPLE:
             user, _ = User.objects.get_or_create(username=username)
             user.set_password(DEMO_PASSWORD)
             user.save()
-            Membership.objects.update_or_create(user=user, organisation=orgs[org], defaults={"role": role})
+            Membership.objects.update_or_create(user=user, organisation=orgs[people_org.get(org, org)], defaults={"role": role})
         admin, _ = User.objects.get_or_create(username="admin", defaults={"email": "admin@example.org"})
         admin.is_staff = admin.is_superuser = True
         admin.set_password(DEMO_PASSWORD)

@@ -10,7 +10,7 @@ from .communes import load_communes
 from .placement import place_premises
 from .routes import build_physical, pbo_support_kind, support_index
 from .topology import CO, DI, TR, build_topology
-from .writer import codes, copy_rows, ewkb_lines, ewkb_points, reserve_ids
+from .writer import codes, copy_rows, ewkb_lines, ewkb_points, reserve_ids, to_storage
 
 
 class GenerationError(ValueError):
@@ -48,7 +48,7 @@ def generate_network(network, departement: str, premises: int, seed: int, log=No
         if log:
             log(f"{name}: {timings[name]} s")
 
-    communes = load_communes(departement)
+    communes = load_communes(departement, network.local_srid)
     if not len(communes):
         raise GenerationError("departement", f"unknown département or no commune loaded for {departement!r}")
     if around is not None and around not in set(communes.insee.tolist()):
@@ -81,7 +81,9 @@ def _write(network, dep, communes, place, attrs, topo, phys) -> dict:
         bp_ids = reserve_ids(cur, "network_enclosure", n_pbo)
         ad_ids = reserve_ids(cur, "network_premises", n_prem)
 
-        node_geom = ewkb_points(phys.node_xy)
+        # lengths in true metres (generation projection), geometries in the storage SRID
+        node_xy = to_storage(phys.node_xy, communes.srid)
+        node_geom = ewkb_points(node_xy)
         node_type = np.full(n_nodes, "PT")
         node_type[:n_sites] = "ST"
         copy_rows(cur, "network_node", {
@@ -107,7 +109,7 @@ def _write(network, dep, communes, place, attrs, topo, phys) -> dict:
         })
 
         seg_len = np.hypot(*(phys.node_xy[phys.seg_n2] - phys.node_xy[phys.seg_n1]).T)
-        seg_coords = np.stack([phys.node_xy[phys.seg_n1], phys.node_xy[phys.seg_n2]], axis=1).reshape(-1, 2)
+        seg_coords = np.stack([node_xy[phys.seg_n1], node_xy[phys.seg_n2]], axis=1).reshape(-1, 2)
         copy_rows(cur, "network_routesegment", {
             "id": seg_ids, "network_id": net, "code": codes(f"CM{dep}", n_seg),
             "node1_id": node_ids[phys.seg_n1], "node2_id": node_ids[phys.seg_n2], "laying_mode": phys.seg_mode,
@@ -123,7 +125,7 @@ def _write(network, dep, communes, place, attrs, topo, phys) -> dict:
             "id": cab_ids, "network_id": net, "code": codes(f"CB{dep}", n_cab),
             "node1_id": node_ids[topo.link_a], "node2_id": node_ids[topo.link_b], "role": topo.link_role,
             "capacity": capacity, "length_m": cable_len, "status": "REC",
-            "geom": ewkb_lines(phys.node_xy[cable_pts], np.repeat(np.arange(n_cab), phys.link_spans + 1)),
+            "geom": ewkb_lines(node_xy[cable_pts], np.repeat(np.arange(n_cab), phys.link_spans + 1)),
         })
         copy_rows(cur, "network_cableroute", {
             "id": route_ids, "cable_id": cab_ids[phys.seg_link], "segment_id": seg_ids,
@@ -140,7 +142,7 @@ def _write(network, dep, communes, place, attrs, topo, phys) -> dict:
         vertical = np.where(attrs.vertical == 1, "t", np.where(attrs.vertical == 0, "f", "\\N"))
         copy_rows(cur, "network_premises", {
             "id": ad_ids, "network_id": net, "code": codes(f"AD{dep}", n_prem),
-            "geom": ewkb_points(place.xy), "commune_id": communes.insee[place.commune],
+            "geom": ewkb_points(to_storage(place.xy, communes.srid)), "commune_id": communes.insee[place.commune],
             "address": np.array(place.address, dtype=object), "housing_units": attrs.housing,
             "business_units": attrs.business, "connection_status": attrs.status, "pbo_id": bp_ids[topo.premises_pbo],
             "critical_category": attrs.critical, "suf_code": codes(f"SF{dep}", n_prem), "has_vertical_cabling": vertical,

@@ -1,4 +1,7 @@
-"""The real communes a network is generated over (Commune table, EPSG:2154), as shapely geometries."""
+"""The real communes a network is generated over (Commune table), as shapely geometries in the
+projection the generation measures in: Lambert-93 in mainland France, the territory's legal
+projection overseas (network.models.territory), so that every distance the generator draws is in
+true metres; the writer brings the result back to the storage SRID."""
 from dataclasses import dataclass
 
 import numpy as np
@@ -10,26 +13,27 @@ from django.db import connection
 class CommuneSet:
     insee: np.ndarray        # str, sorted
     names: list[str]
-    geoms: np.ndarray        # shapely (Multi)Polygons in 2154
+    geoms: np.ndarray        # shapely (Multi)Polygons in `srid`
     area_km2: np.ndarray
     centre: np.ndarray       # (n, 2) a point inside each commune: its bourg centre
+    srid: int = 2154
 
     def __len__(self) -> int:
         return len(self.insee)
 
 
-def load_communes(departement: str) -> CommuneSet:
+def load_communes(departement: str, srid: int = 2154) -> CommuneSet:
     """Every commune of the département, in INSEE order (the order is part of determinism)."""
+    geom = "geom" if srid == 2154 else f"ST_Transform(geom, {int(srid)})"
     with connection.cursor() as cursor:
         cursor.execute(
-            """SELECT insee, name, ST_AsBinary(geom), ST_Area(geom) / 1e6,
-                      ST_X(ST_PointOnSurface(geom)), ST_Y(ST_PointOnSurface(geom))
-               FROM network_commune WHERE departement_id = %s ORDER BY insee""",
+            f"""SELECT insee, name, ST_AsBinary(g), ST_Area(g) / 1e6, ST_X(ST_PointOnSurface(g)), ST_Y(ST_PointOnSurface(g))
+               FROM (SELECT insee, name, {geom} AS g FROM network_commune WHERE departement_id = %s) c ORDER BY insee""",
             [departement],
         )
         rows = cursor.fetchall()
     if not rows:
-        return CommuneSet(np.array([], dtype=str), [], np.array([]), np.zeros(0), np.zeros((0, 2)))
+        return CommuneSet(np.array([], dtype=str), [], np.array([]), np.zeros(0), np.zeros((0, 2)), srid)
     geoms = shapely.from_wkb([bytes(r[2]) for r in rows])
     shapely.prepare(geoms)
     return CommuneSet(
@@ -38,4 +42,5 @@ def load_communes(departement: str) -> CommuneSet:
         geoms=geoms,
         area_km2=np.array([r[3] for r in rows], dtype=float),
         centre=np.array([(r[4], r[5]) for r in rows], dtype=float),
+        srid=srid,
     )

@@ -2,6 +2,7 @@
 from django.db import connection
 
 from network.models import Departement, Network
+from network.models.territory import territory_of_departement
 from organisations.models import Organisation
 
 from .build import GenerationError
@@ -52,7 +53,8 @@ def prepare_network(slug: str, departement: str, owner: str | None, operator: st
         if owner_org is None:
             raise GenerationError("owner", "required to create a new network")
         return Network.objects.create(
-            slug=slug, name=f"RIP {dep.name} (généré)", owner=owner_org, operator=operator_org, departement=dep
+            slug=slug, name=f"RIP {dep.name} (généré)", owner=owner_org, operator=operator_org, departement=dep,
+            territory=territory_of_departement(dep.code),
         )
     if owner_org and network.owner_id != owner_org.pk:
         raise GenerationError("owner", f"network {slug!r} belongs to another owner")
@@ -67,6 +69,8 @@ def prepare_network(slug: str, departement: str, owner: str | None, operator: st
         network.operator, changed = operator_org, changed + ["operator"]
     if network.departement_id != dep.code:
         network.departement, changed = dep, changed + ["departement"]
+    if network.territory != territory_of_departement(dep.code):
+        network.territory, changed = territory_of_departement(dep.code), changed + ["territory"]
     if changed:
         network.save(update_fields=changed + ["updated_at"])
     return network

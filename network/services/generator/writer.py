@@ -9,6 +9,18 @@ import shapely
 CHUNK = 50_000
 
 
+def to_storage(xy: np.ndarray, srid: int) -> np.ndarray:
+    """Coordinates measured in `srid` (a territory's legal projection) → the storage SRID 2154,
+    in one PROJ call (a MultiPoint through GDAL). Identity in mainland France."""
+    if srid == 2154 or not len(xy):
+        return xy
+    from django.contrib.gis.gdal import CoordTransform, OGRGeometry, SpatialReference
+
+    multi = OGRGeometry(shapely.to_wkb(shapely.multipoints(xy)).hex(), srs=srid)
+    multi.transform(CoordTransform(SpatialReference(srid), SpatialReference(2154)))
+    return shapely.get_coordinates(shapely.from_wkb(bytes(multi.wkb)))
+
+
 def ewkb_points(xy: np.ndarray) -> np.ndarray:
     return shapely.to_wkb(shapely.set_srid(shapely.points(xy), 2154), hex=True, include_srid=True)
 

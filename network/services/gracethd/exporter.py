@@ -16,6 +16,7 @@ from network.models import LayingMode, Network, SupportOwner
 
 from .codelists import PRJ_FILE, csv_fields, shp_fields
 from .importer import CRITICAL_FIELD, ZPBO_PBO_FIELD
+from .territory import from_storage
 
 AERIAL_CONDUIT_MODES = {LayingMode.AERIAL_TELECOM, LayingMode.AERIAL_POWER, LayingMode.FACADE}
 ORGANISMS = {  # pt_prop code written for each SupportOwner (t_organisme rows)
@@ -96,7 +97,7 @@ def _write_csv(path: Path, table: str, columns: list[str], rows: list[tuple]) ->
         writer.writerows([_cell(row[i]) if i is not None else "" for i in index] for row in rows)
 
 
-def _write_shp(path: Path, table: str, columns: list[str], rows: list[tuple]) -> None:
+def _write_shp(path: Path, table: str, columns: list[str], rows: list[tuple], srid: int = 2154) -> None:
     n = len(rows)
     by_name = {c: [row[i] for row in rows] for i, c in enumerate(columns)}
     names, data, masks = [], [], []
@@ -119,11 +120,14 @@ def _write_shp(path: Path, table: str, columns: list[str], rows: list[tuple]) ->
         names.append(name)
         data.append(array)
     geometry = np.array([bytes(row[-1]) for row in rows], dtype=object)
+    if srid != 2154:  # overseas: written in the territory's legal projection (territory.py)
+        geometry = from_storage(geometry, srid)
     raw.write(
-        str(path), geometry, data, names, field_mask=masks, geometry_type=SHAPE_TYPES[table], crs="EPSG:2154",
+        str(path), geometry, data, names, field_mask=masks, geometry_type=SHAPE_TYPES[table], crs=f"EPSG:{srid}",
         encoding="UTF-8", driver="ESRI Shapefile",
     )
-    shutil.copyfile(PRJ_FILE, path.with_suffix(".prj"))  # the GraceTHD-MCD projection file, byte for byte
+    if srid == 2154:
+        shutil.copyfile(PRJ_FILE, path.with_suffix(".prj"))  # the GraceTHD-MCD projection file, byte for byte
 
 
 def _organisms(network: Network) -> list[tuple]:
@@ -147,7 +151,7 @@ def export_network(network: Network, out_dir) -> dict[str, int]:
             columns = [d.name for d in cursor.description]
             rows = cursor.fetchall()
             if table in SHAPE_TYPES:
-                _write_shp(out / f"{table}.shp", table, columns[:-1], rows)
+                _write_shp(out / f"{table}.shp", table, columns[:-1], rows, network.local_srid)
             else:
                 _write_csv(out / f"{table}.csv", table, columns, rows)
             counts[table] = len(rows)

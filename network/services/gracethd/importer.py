@@ -24,8 +24,11 @@ from network.models import (
 )
 from organisations.models import Organisation, OrganisationKind
 
+from network.services.boundaries import former_codes
+
 from .codelists import code_list
 from .reader import GraceSource, SourceError, Table
+from .territory import DeliveryProjection
 
 ORANGE_SIRENS, ENEDIS_SIRENS = {"380129866"}, {"444608442"}
 ORANGE_NAMES, ENEDIS_NAMES = ("ORANGE", "FRANCE TELECOM"), ("ENEDIS", "ERDF")
@@ -85,6 +88,7 @@ class Validator:
         self.src = source
         self.faults = Faults()
         self.network_owner = owner
+        self.projection = DeliveryProjection()
         self.rows_read = 0
         self.tables_read = 0
         self.report = report
@@ -97,8 +101,9 @@ class Validator:
             if required:
                 self.faults.add(f"{table}.{'shp' if spatial else 'csv'}", 0, "-", "fichier manquant")
             return None
-        if spatial and t.crs != "EPSG:2154":
-            self.faults.add(t.label, 0, "geom", f"projection {t.crs or 'absente (.prj manquant)'} : EPSG:2154 (Lambert-93) attendue")
+        fault = spatial and self.projection.check(t.crs)  # territory step (territory.py)
+        if fault:
+            self.faults.add(t.label, 0, "geom", fault)
         self.rows_read += len(t)
         self.tables_read += 1
         self.report(self.rows_read, 0, min(49, 50 * self.tables_read // self.TABLES))
@@ -351,11 +356,12 @@ class Validator:
         t = self.read("t_adresse", ["ad_code", "ad_insee", "ad_numero", "ad_rep", "ad_nomvoie", "ad_nblhab",
                                     "ad_nblpro", "ad_prio", CRITICAL_FIELD], spatial=True)
         communes = set(Commune.objects.values_list("insee", flat=True))
+        former = former_codes()  # communes merged since: the address belongs to the commune nouvelle
         addresses, seen_addresses = {}, {}
         for i, (row, geom) in enumerate(zip(t.rows, t.geoms) if t else [], start=1):
             code = self.code(t, i, row, "ad_code", seen_addresses)
             geom = self.geometry(t, i, geom, ("Point",))
-            insee = row["ad_insee"]
+            insee = former.get(row["ad_insee"], row["ad_insee"])
             if insee and insee not in communes:
                 self.faults.add(t.label, i, "ad_insee", f"commune inconnue {insee}")
                 continue
@@ -474,7 +480,7 @@ DELETE_ORDER = ["premises", "enclosure", "cable", "support", "site", "segment", 
 MODEL_TABLES = {u[0]: u[1] for u in UPSERTS}
 
 
-def _copy(cursor, name: str, rows: list[tuple]) -> None:
+def _copy(cursor, name: str, rows: list[tuple], projection: DeliveryProjection | None = None) -> None:
     cursor.execute(f"DROP TABLE IF EXISTS stg_{name}")  # left by an earlier import in the same (outer) transaction
     cursor.execute(f"CREATE TEMP TABLE stg_{name} ({STAGING[name]}) ON COMMIT DROP")
     geom_cols = GEOM_COLUMNS.get(name, [])
@@ -482,7 +488,7 @@ def _copy(cursor, name: str, rows: list[tuple]) -> None:
         # hex EWKB made in one vectorised call per column: PostGIS parses it as geometry input
         columns = list(zip(*rows))
         for c in geom_cols:
-            geoms = shapely.set_srid(shapely.force_2d(list(columns[c])), 2154)
+            geoms = (projection or DeliveryProjection()).to_storage(columns[c])
             columns[c] = shapely.to_wkb(geoms, hex=True, include_srid=True)
         rows = zip(*columns)
     with cursor.copy(f"COPY stg_{name} FROM STDIN") as copy:
@@ -555,6 +561,7 @@ def import_network(path, network_slug: str, owner: str | None = None, operator: 
             faults = Faults()
             network, orgs = _resolve_network(network_slug, owner, operator, faults)
             validator = Validator(source, network.owner if network else orgs.get("--owner"), report)
+            validator.projection = DeliveryProjection(network)
             try:
                 staged = validator.run()
             except (ImportRefused, DatabaseError):
@@ -571,11 +578,12 @@ def import_network(path, network_slug: str, owner: str | None = None, operator: 
             if created_network:
                 network = Network.objects.create(
                     slug=network_slug, name=network_slug, owner=orgs["--owner"], operator=orgs.get("--operator"),
+                    territory=validator.projection.territory,
                 )
             counts, done = {}, 0
             with connection.cursor() as cursor:
                 for name, rows in staged.items():
-                    _copy(cursor, name, rows)
+                    _copy(cursor, name, rows, validator.projection)
                 steps = len(UPSERTS) + 2
                 for step, (name, table, columns, select) in enumerate(UPSERTS, start=1):
                     if name == "enclosure":

@@ -1,4 +1,4 @@
-"""manage.py ingest_alert FILE [--format cap|vigilance|vigicrues|geojson] [--allow-expired]
+"""manage.py ingest_alert FILE [--format cap|vigilance|vigicrues|geojson] [--allow-expired] [--historic]
 
 Ingests one payload and prints the id of each alert it created, updated or ended, one per line:
 the last line is the alert id (a vigilance file may yield several alerts; the last line is then
@@ -21,8 +21,11 @@ class Command(BaseCommand):
         parser.add_argument("--format", choices=FORMATS, help="détecté d'après le contenu si absent")
         parser.add_argument("--allow-expired", action="store_true",
                             help="accepter une alerte déjà expirée (rejeu d'archives)")
+        parser.add_argument("--historic", action="store_true",
+                            help="message historique : s'il a expiré, stocké comme alerte terminée (heures "
+                                 "d'origine), sans calcul d'exposition (voir compute_exposure)")
 
-    def handle(self, *args, file, format=None, allow_expired=False, **options):
+    def handle(self, *args, file, format=None, allow_expired=False, historic=False, **options):
         path = Path(file)
         if not path.is_file():
             raise CommandError(json.dumps({"errors": [{"path": "FILE", "reason": f"fichier introuvable : {file}"}]}))
@@ -32,7 +35,7 @@ class Command(BaseCommand):
             network = _network_of(payload)
         try:
             result = ingest_payload(payload, format, origin=f"file:{path.name}", network=network,
-                                    allow_expired=True if allow_expired else None)
+                                    allow_expired=True if allow_expired else None, historic=historic)
         except IngestError as exc:
             raise CommandError(json.dumps({"errors": exc.errors}, ensure_ascii=False)) from None
         if result.duplicate:

@@ -12,16 +12,17 @@ def detect_format(payload: bytes, content_type: str = "") -> str:
         return "cap"
     if b'"vic:InfoVigiCru"' in payload[:20000] or b"vic:InfoVigiCru" in payload[:20000]:
         return "vigicrues"
-    if b'"domain_id"' in payload[:2000]:
+    if b'"domain_id"' in payload[:2000] or (b'"product"' in payload[:500] and b'"periods"' in payload[:5000]):
         return "vigilance"
     return "geojson"
 
 
 def ingest_payload(payload: bytes, fmt: str | None = None, *, content_type="", origin="", organisation=None,
-                   network=None, allow_expired=None, now=None, historic: bool = False) -> IngestResult:
+                   network=None, allow_expired=None, now=None, historic=False) -> IngestResult:
     """Ingest one payload of the given (or detected) format. Raises IngestError when refused.
-    `historic=True`: a past alert (storm replay, archive) — not refused for having expired, stored
-    as ended with its original times."""
+
+    `historic=True` accepts a message whose validity has ended and stores it as an ended alert
+    with its original times, without exposure (common.ingest); live feeds leave it False."""
     # imported here: the format modules import ingest.common, which imports this package: a real cycle
     from . import cap, geojson, vigicrues, vigilance
 

@@ -51,18 +51,34 @@ EVENT_KEYWORDS = [
     ("snow", "snow_ice"), ("neige", "snow_ice"), ("ice", "snow_ice"), ("verglas", "snow_ice"), ("blizzard", "snow_ice"),
     ("heat", "heat"), ("canicule", "heat"), ("chaleur", "heat"), ("cold", "cold"), ("froid", "cold"),
 ]
-# Météo-France CAP names départements by NUTS3 (2016 and 2021 codes). Only the regions served so far
-# are listed; any other code falls back to the areaDesc naming a département (docs/alerts.md).
-NUTS3_DEPARTEMENTS = {
-    "FR521": "22", "FR522": "29", "FR523": "35", "FR524": "56",  # Bretagne (NUTS 2016)
-    "FRH01": "22", "FRH02": "29", "FRH03": "35", "FRH04": "56",  # Bretagne (NUTS 2021)
-    "FRD11": "14", "FRD12": "50", "FRD13": "61", "FRD21": "27", "FRD22": "76",  # Normandie
-    "FR101": "75", "FR102": "77", "FR103": "78", "FR104": "91", "FR105": "92", "FR106": "93", "FR107": "94",
-    "FR108": "95",  # Île-de-France
-    "FR511": "44", "FR512": "49", "FR513": "53", "FR514": "72", "FR515": "85",  # Pays de la Loire 2016
-    "FRG01": "44", "FRG02": "49", "FRG03": "53", "FRG04": "72", "FRG05": "85",  # Pays de la Loire 2021
+# Météo-France CAP names départements by NUTS3: every département and overseas département, in the
+# NUTS 2013 codes (old regions, FR1xx-FR8xx, FRAx0) and the NUTS 2016/2021 codes (FRB-FRM, FRYx0),
+# which Eurostat kept unchanged for France in 2021. Source: Eurostat NUTS classifications.
+_NUTS_REGIONS = {
+    # NUTS 2016 / 2021
+    "FR10": "75 77 78 91 92 93 94 95", "FRB0": "18 28 36 37 41 45", "FRC1": "21 58 71 89", "FRC2": "25 39 70 90",
+    "FRD1": "14 50 61", "FRD2": "27 76", "FRE1": "59 62", "FRE2": "02 60 80", "FRF1": "67 68",
+    "FRF2": "08 10 51 52", "FRF3": "54 55 57 88", "FRG0": "44 49 53 72 85", "FRH0": "22 29 35 56",
+    "FRI1": "24 33 40 47 64", "FRI2": "19 23 87", "FRI3": "16 17 79 86", "FRJ1": "11 30 34 48 66",
+    "FRJ2": "09 12 31 32 46 65 81 82", "FRK1": "03 15 43 63", "FRK2": "01 07 26 38 42 69 73 74",
+    "FRL0": "04 05 06 13 83 84", "FRM0": "2A 2B",
+    # NUTS 2013
+    "FR21": "08 10 51 52", "FR22": "02 60 80", "FR23": "27 76", "FR24": "18 28 36 37 41 45", "FR25": "14 50 61",
+    "FR26": "21 58 71 89", "FR30": "59 62", "FR41": "54 55 57 88", "FR42": "67 68", "FR43": "25 39 70 90",
+    "FR51": "44 49 53 72 85", "FR52": "22 29 35 56", "FR53": "16 17 79 86", "FR61": "24 33 40 47 64",
+    "FR62": "09 12 31 32 46 65 81 82", "FR63": "19 23 87", "FR71": "01 07 26 38 42 69 73 74",
+    "FR72": "03 15 43 63", "FR81": "11 30 34 48 66", "FR82": "04 05 06 13 83 84", "FR83": "2A 2B",
 }
-DEPARTEMENT_NAMES = {"DEPARTEMENT", "DÉPARTEMENT", "DEP", "CODE_DEPARTEMENT", "INSEE_DEP"}
+NUTS3_DEPARTEMENTS = {f"{region}{i}": dep for region, deps in _NUTS_REGIONS.items()
+                      for i, dep in enumerate(deps.split(), start=1)}
+NUTS3_DEPARTEMENTS.update({  # overseas: one NUTS3 each
+    "FRY10": "971", "FRY20": "972", "FRY30": "973", "FRY40": "974", "FRY50": "976",
+    "FRA10": "971", "FRA20": "972", "FRA30": "973", "FRA40": "974", "FRA50": "976",
+})
+# Colour words of an awareness_level ("5; violet; ..."), cyclone vigilance beyond red included.
+COLOUR_WORDS = [("violet", 5), ("purple", 5), ("gris", 6), ("grey", 6), ("gray", 6), ("red", 4), ("rouge", 4),
+                ("orange", 3), ("yellow", 2), ("jaune", 2), ("green", 1), ("vert", 1)]
+DEPARTEMENT_NAMES = {"DEPARTEMENT", "DÉPARTEMENT", "DEP", "CODE_DEPARTEMENT", "INSEE_DEP", "CODE_DEP", "DEPT"}
 COMMUNE_NAMES = {"INSEE", "INSEE_COM", "CODE_INSEE", "COMMUNE", "INSEE_COMMUNE"}
 
 
@@ -269,9 +285,10 @@ def hazard_and_level(info, params, ipath):
     level = hazard = None
     if params.get("awareness_level"):
         m = re.match(r"\s*(\d)", params["awareness_level"])
-        if not m or not 1 <= int(m.group(1)) <= 4:
-            raise refuse(f"{ipath}.parameter.awareness_level", _("niveau %(v)s inconnu (1 à 4)") % {"v": params["awareness_level"]})
-        level = int(m.group(1))
+        colour = next((n for word, n in COLOUR_WORDS if word in params["awareness_level"].lower()), None)
+        if (not m or not 1 <= int(m.group(1)) <= 6) and colour is None:
+            raise refuse(f"{ipath}.parameter.awareness_level", _("niveau %(v)s inconnu (1 à 6)") % {"v": params["awareness_level"]})
+        level = int(m.group(1)) if m and 1 <= int(m.group(1)) <= 6 else colour
     if params.get("awareness_type"):
         m = re.match(r"\s*(\d+)", params["awareness_type"])
         if not m or int(m.group(1)) not in AWARENESS_TYPES:
@@ -343,16 +360,23 @@ def resolve_geocode(name: str, value: str, area_desc: str, path: str):
     if upper in COMMUNE_NAMES:
         if Commune.objects.filter(insee=value).exists():
             return "commune", value
+        from network.services.boundaries import resolve_commune
+
+        current, _warning = resolve_commune(value)  # a commune merged since: its commune nouvelle
+        if current is not None:
+            return "commune", current.insee
         raise refuse(path, _("géocode inconnu : commune INSEE %(v)s absente du référentiel") % {"v": value})
     if upper in DEPARTEMENT_NAMES:
+        value = value.upper().zfill(2) if len(value) < 2 else value.upper()
         if Departement.objects.filter(code=value).exists():
             return "departement", value
         raise refuse(path, _("géocode inconnu : département %(v)s") % {"v": value})
     if upper in ("NUTS3", "EMMA_ID"):
         code = NUTS3_DEPARTEMENTS.get(value.upper())
         m = re.fullmatch(r"FR(\d{3}|0?2[AB])", value.upper()) if upper == "EMMA_ID" and code is None else None
-        if m:
-            code = m.group(1)[-2:] if not m.group(1).endswith(("A", "B")) else m.group(1)[-2:]
+        if m:  # MeteoAlarm EMMA_ID FR0dd / FR02A; overseas FR971…FR976
+            digits = m.group(1)
+            code = digits if digits in ("971", "972", "973", "974", "976") else digits[-2:]
             code = code if Departement.objects.filter(code=code).exists() else None
         if code is None and area_desc:
             folded = _fold(area_desc)

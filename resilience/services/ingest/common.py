@@ -72,6 +72,7 @@ class ParsedAlert:
     communes: list = field(default_factory=list)
     details: dict = field(default_factory=dict)
     supersede_active: dict | None = None  # details lookup of the active alert this one replaces (vigilance)
+    ended: datetime | None = None  # historic message whose validity has ended: stored ended at that time
 
 
 @dataclass
@@ -136,15 +137,20 @@ def reject(raw: RawMessage, error: IngestError) -> None:
 
 
 def ingest(payload: bytes, source: str, parser, *, origin="", content_type="", organisation=None, network=None,
-           allow_expired=None, now=None, historic: bool = False) -> IngestResult:
+           allow_expired=None, now=None, historic=False) -> IngestResult:
     """Store, parse, apply. Raises IngestError (raw message kept, rejected) when refused.
-    `historic`: the expiry refusal is skipped and the alerts are stored as ended (`mark_historic`)."""
+
+    `historic`: a message whose validity has ended (exercise, after-action review, storm replay) is
+    accepted and stored as an ended alert with its original times (`ended_at` = its expiry); it
+    supersedes no live alert, ends none, and no exposure is computed for it unless asked
+    (`compute_exposure`, `POST /api/v1/alerts/<id>/exposure/`). A historic message still valid is
+    ingested as a live one."""
     if isinstance(payload, str):
         payload = payload.encode()
     now = now or timezone.now()
     if historic:
         allow_expired = True
-    if allow_expired is None:
+    elif allow_expired is None:
         allow_expired = not settings.ALERTS_REFUSE_EXPIRED
     raw = store_raw(payload, source, origin=origin, content_type=content_type, organisation=organisation)
     if len(payload) > settings.ALERTS_MAX_PAYLOAD_BYTES:
@@ -161,10 +167,9 @@ def ingest(payload: bytes, source: str, parser, *, origin="", content_type="", o
     try:
         with transaction.atomic():
             parsed = parser(payload, now=now, allow_expired=allow_expired)
-            alerts = apply(parsed, raw, organisation=organisation, network=network)
             if historic:
-                for alert in alerts:
-                    mark_historic(alert, now)
+                parsed = as_historic(parsed, now)
+            alerts = apply(parsed, raw, organisation=organisation, network=network)
             RawMessage.objects.filter(pk=raw.pk).update(outcome=RawOutcome.ACCEPTED)
             raw.outcome = RawOutcome.ACCEPTED
             ids = [a.pk for a in alerts] + list(Alert.objects.filter(superseded_by__in=alerts).values_list("pk", flat=True))
@@ -179,12 +184,21 @@ def ingest(payload: bytes, source: str, parser, *, origin="", content_type="", o
     return IngestResult(raw, alerts)
 
 
-def mark_historic(alert: Alert, now) -> None:
-    """A past alert is over: ended at its expiry (or now when it had none), original times kept."""
-    if alert.lifecycle == Lifecycle.ACTIVE:
-        alert.lifecycle = Lifecycle.ENDED
-        alert.ended_at = alert.expires if alert.expires and alert.expires <= now else now
-        alert.save(update_fields=["lifecycle", "ended_at", "updated_at"])
+def as_historic(parsed_list: list[ParsedAlert], now) -> list[ParsedAlert]:
+    """The parsed alerts of a historic message: those whose validity has ended are marked ended and
+    lose any hold on live alerts (a replayed bulletin must not end today's vigilance)."""
+    out = []
+    for parsed in parsed_list:
+        if parsed.msg_type == "End":
+            continue  # "back to green" of a past bulletin: nothing live to end
+        if parsed.expires is not None and parsed.expires <= now and parsed.msg_type != "Cancel":
+            parsed.ended = parsed.expires
+            parsed.supersede_active = None
+            parsed.details = {**parsed.details, "historic": True}
+        out.append(parsed)
+    if not out:
+        raise refuse("", _("message historique sans alerte : tous les phénomènes y sont au vert"))
+    return out
 
 
 def schedule_exposure(alert_ids):
@@ -290,6 +304,8 @@ def apply_one(parsed: ParsedAlert, raw: RawMessage, *, organisation=None, networ
         if changed:
             for f, v in values.items():
                 setattr(existing, f, v)
+            if parsed.ended:
+                existing.lifecycle, existing.ended_at = Lifecycle.ENDED, parsed.ended
             existing.raw_message = raw
             existing.save()
             _set_names(existing, parsed)
@@ -298,6 +314,7 @@ def apply_one(parsed: ParsedAlert, raw: RawMessage, *, organisation=None, networ
     alert = Alert.objects.create(
         source=parsed.source, sender=parsed.sender, identifier=parsed.identifier, raw_message=raw,
         organisation=organisation, network=network, **values,
+        **({"lifecycle": Lifecycle.ENDED, "ended_at": parsed.ended} if parsed.ended else {}),
     )
     _set_names(alert, parsed)
     previous = [a for a in _referenced(parsed, organisation) if a.hazard == parsed.hazard] \

@@ -32,8 +32,8 @@ def parse_feature(doc, *, now, allow_expired=False, sender="", network=None) -> 
     if hazard not in Hazard.values:
         raise refuse("properties.hazard", _("aléa %(h)s inconnu ; valeurs : %(v)s") % {"h": hazard, "v": ", ".join(Hazard.values)})
     level = props.get("level")
-    if not isinstance(level, int) or isinstance(level, bool) or not 1 <= level <= 4:
-        raise refuse("properties.level", _("niveau entier de 1 (vert) à 4 (rouge) attendu"))
+    if not isinstance(level, int) or isinstance(level, bool) or not 1 <= level <= 6:
+        raise refuse("properties.level", _("niveau entier de 1 (vert) à 4 (rouge), 5 (violet) ou 6 (gris) attendu"))
     status = props.get("status", "actual")
     if status not in AlertStatus.values:
         raise refuse("properties.status", _("statut inconnu ; valeurs : %(v)s") % {"v": ", ".join(AlertStatus.values)})

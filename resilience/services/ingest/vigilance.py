@@ -21,16 +21,17 @@ from ...models import Alert, Lifecycle
 SENDER = "vigilance@meteo.fr"
 PHENOMENA = {
     1: "wind", 2: "rain_flood", 3: "thunderstorm", 4: "river_flood", 5: "snow_ice", 6: "heat", 7: "cold",
-    8: "other", 9: "coastal_submersion",
+    8: "other", 9: "coastal_submersion", 10: "wind",
 }
 PHENOMENON_NAMES = {1: "vent violent", 2: "pluie-inondation", 3: "orages", 4: "crues", 5: "neige-verglas",
-                    6: "canicule", 7: "grand froid", 8: "avalanches", 9: "vagues-submersion"}
-COLOURS = {1: "vert", 2: "jaune", 3: "orange", 4: "rouge"}
+                    6: "canicule", 7: "grand froid", 8: "avalanches", 9: "vagues-submersion", 10: "cyclone"}
+# 5 violet and 6 grey: the overseas cyclone vigilance (resilience.models.alert.Level)
+COLOURS = {1: "vert", 2: "jaune", 3: "orange", 4: "rouge", 5: "violet", 6: "gris"}
 
 
 def departement_of(domain: str) -> tuple[str, bool]:
     """('29', True) for the coastal domain '2910'; ('13', False) for '13'."""
-    if len(domain) == 4 and domain.endswith("10"):
+    if len(domain) == 4 and domain.endswith("10") and not domain.startswith("97"):
         return domain[:2], True
     return domain, False
 
@@ -51,6 +52,8 @@ def parse(payload: bytes, *, now, allow_expired=False) -> list[ParsedAlert]:
         doc = json.loads(payload)
     except (ValueError, UnicodeDecodeError) as exc:
         raise refuse("", _("ce n'est pas du JSON : %(e)s") % {"e": exc}) from None
+    if isinstance(doc, dict) and isinstance(doc.get("product"), dict) and "periods" in doc["product"]:
+        return parse_map(doc["product"], now=now, allow_expired=allow_expired)
     if not isinstance(doc, dict) or "domain_id" not in doc:
         raise refuse("domain_id", _("champ obligatoire absent : ce n'est pas un bulletin de vigilance"))
     domain = str(doc["domain_id"])
@@ -81,9 +84,9 @@ def parse(payload: bytes, *, now, allow_expired=False) -> list[ParsedAlert]:
         except (KeyError, TypeError, ValueError):
             raise refuse(path, _("phenomenon_id / phenomenon_max_color_id absent ou non entier")) from None
         if phen not in PHENOMENA:
-            raise refuse(f"{path}.phenomenon_id", _("phénomène %(p)s inconnu (1 à 9)") % {"p": phen})
+            raise refuse(f"{path}.phenomenon_id", _("phénomène %(p)s inconnu (1 à 10)") % {"p": phen})
         if colour not in COLOURS:
-            raise refuse(f"{path}.phenomenon_max_color_id", _("couleur %(c)s inconnue (1 à 4)") % {"c": colour})
+            raise refuse(f"{path}.phenomenon_max_color_id", _("couleur %(c)s inconnue (1 à 6)") % {"c": colour})
         key_details = {"domain": domain, "phenomenon": phen}
         if colour < 2:
             out.append(ParsedAlert(source="vigilance", sender=SENDER, identifier=f"end-{domain}-{phen}", msg_type="End",
@@ -146,7 +149,7 @@ def parse_national_xml(payload: bytes, *, now, allow_expired=False) -> list[Pars
         except ValueError:
             raise refuse(f"DV.{index}.coul", _("couleur absente ou non entière")) from None
         if colour not in COLOURS:
-            raise refuse(f"DV.{index}.coul", _("couleur %(c)s inconnue (1 à 4)") % {"c": colour})
+            raise refuse(f"DV.{index}.coul", _("couleur %(c)s inconnue (1 à 6)") % {"c": colour})
         listed = set()
         if colour >= 2:
             for r_index, risk in enumerate(dv.findall("risque")):
@@ -174,4 +177,74 @@ def parse_national_xml(payload: bytes, *, now, allow_expired=False) -> list[Pars
             if act_domain == domain and act_phen not in listed:
                 out.append(ParsedAlert(source="vigilance", sender=SENDER, identifier=f"end-{domain}-{act_phen}",
                                        msg_type="End", supersede_active={"domain": domain, "phenomenon": act_phen}))
+    return out
+
+
+def _iso(value, path):
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        raise refuse(path, _("date invalide : %(v)s") % {"v": value}) from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt_timezone.utc)
+
+
+def parse_map(product: dict, *, now, allow_expired=False) -> list[ParsedAlert]:
+    """The national vigilance map of the Météo-France public API (DPVigilance `cartevigilance/encours`):
+    `product.periods[]` (`echeance` J = today, J1 = tomorrow), each with `timelaps.domain_ids[]`, each
+    domain with its `phenomenon_items[]`. Only today's period (J, else the first) is read: tomorrow's
+    colours are a forecast the next bulletin confirms. Same alerts as the per-département JSON;
+    domains without a shipped boundary (the national `FRA`, sea areas) are skipped."""
+    from network.models import Departement
+
+    periods = [p for p in product.get("periods") or [] if isinstance(p, dict)]
+    if not periods:
+        raise refuse("product.periods", _("aucune période dans la carte de vigilance"))
+    index, period = next(((i, p) for i, p in enumerate(periods) if p.get("echeance") == "J"), (0, periods[0]))
+    path = f"product.periods.{index}"
+    update_time = _iso(product.get("update_time"), "product.update_time")
+    expires = _iso(period.get("end_validity_time"), f"{path}.end_validity_time")
+    domains = ((period.get("timelaps") or {}).get("domain_ids")) or []
+    known = set(Departement.objects.values_list("code", flat=True))
+    stamp = int(update_time.timestamp()) if update_time else 0
+    out = []
+    for d_index, entry in enumerate(domains):
+        if not isinstance(entry, dict):
+            raise refuse(f"{path}.timelaps.domain_ids.{d_index}", _("domaine mal formé"))
+        domain = str(entry.get("domain_id", ""))
+        dep, coastal = departement_of(domain)
+        if dep not in known:
+            continue
+        area = None
+        for p_index, item in enumerate(entry.get("phenomenon_items") or []):
+            ipath = f"{path}.timelaps.domain_ids.{d_index}.phenomenon_items.{p_index}"
+            try:
+                phen, colour = int(item["phenomenon_id"]), int(item["phenomenon_max_color_id"])
+            except (KeyError, TypeError, ValueError):
+                raise refuse(ipath, _("phenomenon_id / phenomenon_max_color_id absent ou non entier")) from None
+            if phen not in PHENOMENA:
+                raise refuse(f"{ipath}.phenomenon_id", _("phénomène %(p)s inconnu (1 à 10)") % {"p": phen})
+            if colour not in COLOURS:
+                raise refuse(f"{ipath}.phenomenon_max_color_id", _("couleur %(c)s inconnue (1 à 6)") % {"c": colour})
+            key = {"domain": domain, "phenomenon": phen}
+            if colour < 2:
+                out.append(ParsedAlert(source="vigilance", sender=SENDER, identifier=f"end-{domain}-{phen}",
+                                       msg_type="End", supersede_active=key))
+                continue
+            steps = [t for t in item.get("timelaps_items") or [] if isinstance(t, dict) and int(t.get("color_id") or 1) >= 2]
+            onset = _iso(min(str(t.get("begin_time")) for t in steps), f"{ipath}.timelaps_items") if steps else None
+            area = area or union_areas(departement_geoms([dep]))
+            hazard = "coastal_submersion" if coastal and phen == 9 else PHENOMENA[phen]
+            parsed = ParsedAlert(
+                source="vigilance", sender=SENDER, identifier=f"FR-VIGILANCE-{domain}-{phen}-{stamp}",
+                hazard=hazard, level=colour, sent=update_time, msg_type="Update", language="fr-FR",
+                event=f"Vigilance {COLOURS[colour]} {PHENOMENON_NAMES[phen]}",
+                headline=f"Vigilance {COLOURS[colour]} {PHENOMENON_NAMES[phen]} – {dep}{' (littoral)' if coastal else ''}",
+                onset=onset or update_time, expires=expires, area=area, area_description=f"domaine {domain}",
+                departements=[dep], details={**key, "coastal": coastal, "bulletin": "cartevigilance"},
+                supersede_active=key,
+            )
+            check_expiry(parsed, allow_expired, now, path=f"{path}.end_validity_time")
+            out.append(parsed)
     return out

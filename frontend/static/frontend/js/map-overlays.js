@@ -5,7 +5,8 @@
 (function () {
   "use strict";
   const t = JSON.parse(document.getElementById("map-i18n").textContent);
-  const LEVEL_COLOURS = { 1: "#4caf50", 2: "#f6d32d", 3: "#f08a24", 4: "#d7301f" };
+  // 5 violet (confinement) and 6 grey (cyclone passed): the overseas cyclone vigilance beyond red
+  const LEVEL_COLOURS = { 1: "#4caf50", 2: "#f6d32d", 3: "#f08a24", 4: "#d7301f", 5: "#7b2d8e", 6: "#8c8c8c" };
   const SEVERITY_COLOURS = { critical: "#b3261e", major: "#e66100", minor: "#1c71d8" };
 
   function esc(s) {
