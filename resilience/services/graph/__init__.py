@@ -51,7 +51,7 @@ Package layout (the narrow interface the other services use)
 from .assets import SUPPORT_CARRIES
 from .cache import GraphCache, get_service_graph, graph_cache
 from .facade import (
-    blocks_touched, downstream, impact, impact_ranges, is_dual_fed, is_served, node_of_vertex, path_to_nro,
+    batch_impact, blocks_touched, downstream, impact, impact_ranges, is_dual_fed, is_served, node_of_vertex, path_to_nro,
     vertex_of_enclosure, vertex_of_site,
 )
 from .levels import cable_level
@@ -59,7 +59,7 @@ from .rows import NetworkRows, load_rows
 from .service_graph import SOURCE, ServiceGraph
 
 __all__ = [
-    "SOURCE", "SUPPORT_CARRIES", "GraphCache", "NetworkRows", "ServiceGraph", "blocks_touched", "cable_level",
+    "SOURCE", "SUPPORT_CARRIES", "GraphCache", "NetworkRows", "ServiceGraph", "batch_impact", "blocks_touched", "cable_level",
     "downstream", "get_service_graph", "graph_cache", "impact", "impact_ranges", "is_dual_fed", "is_served",
     "load_rows", "node_of_vertex", "path_to_nro", "vertex_of_enclosure", "vertex_of_site",
 ]

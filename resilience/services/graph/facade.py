@@ -68,3 +68,10 @@ def impact(graph: ServiceGraph, failed_edges, failed_vertices) -> np.ndarray:
 def path_to_nro(graph: ServiceGraph, v: int) -> list[tuple[int, int, int]]:
     """Hops (edge, from vertex, to vertex) from v up to an NRO ([] when v is not served)."""
     return graph.path_to_source(v) if graph.reached[v] else []
+
+
+def batch_impact(graph: ServiceGraph, segments, failed_vertices=()) -> np.ndarray:
+    """Positions of the premises cut when these segment indices (and vertices) fail, vectorised:
+    the way to ask for thousands of cuts at once (an exposure, a benchmark)."""
+    edges = graph.edges_of_segment_array(np.asarray(segments, dtype=np.int64))
+    return graph.cut_positions_of_edges(edges, failed_vertices)

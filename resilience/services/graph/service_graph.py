@@ -281,10 +281,75 @@ class ServiceGraph(AssetTables):
 
     def cut_positions(self, failed_edges: set[int], failed_vertices: set[int]) -> np.ndarray:
         """Sorted positions (in the premises arrays) of the premises cut, fast method."""
-        ranges = self.merged_ranges(self.cut_vertices(failed_edges, failed_vertices))
-        if not ranges:
+        edges = np.fromiter(failed_edges, dtype=np.int64, count=len(failed_edges)) if failed_edges else None
+        return self.cut_positions_of_edges(edges, failed_vertices)
+
+    # -- vectorised batch impact ---------------------------------------------------------------
+    def _batch_arrays(self):
+        """numpy views of the tree for batches of cuts (built once per graph, a few MB)."""
+        arrays = self.__dict__.get("_batch")
+        if arrays is None:
+            pre = np.asarray(self.pre, dtype=np.int64)
+            size = np.asarray(self.size, dtype=np.int64)
+            child = np.full(self.m, -1, dtype=np.int64)
+            for e, v in self.bridge_child.items():
+                if e < self.m:
+                    child[e] = v
+            # lower end of each bridge as a preorder interval [start, end); -1 for other edges
+            start = np.where(child >= 0, pre[np.maximum(child, 0)], -1)
+            end = np.where(child >= 0, start + size[np.maximum(child, 0)], -1)
+            seg_ptr = np.zeros(len(self.segment_codes) + 1, dtype=np.int64)
+            lists = [self.segment_edges.get(i, ()) for i in range(len(self.segment_codes))]
+            seg_ptr[1:] = np.cumsum([len(x) for x in lists])
+            seg_idx = np.fromiter((e for x in lists for e in x), dtype=np.int64, count=int(seg_ptr[-1]))
+            arrays = self.__dict__["_batch"] = {"start": start, "end": end, "seg_ptr": seg_ptr, "seg_idx": seg_idx,
+                                                "offset": np.asarray(self.prem_offset, dtype=np.int64)}
+        return arrays
+
+    def edges_of_segment_array(self, segments: np.ndarray) -> np.ndarray:
+        """Edges carried by these segment indices (with repeats), vectorised (CSR gather)."""
+        a = self._batch_arrays()
+        segments = np.asarray(segments, dtype=np.int64)
+        lo, hi = a["seg_ptr"][segments], a["seg_ptr"][segments + 1]
+        counts = hi - lo
+        total = int(counts.sum())
+        if not total:
             return np.zeros(0, dtype=np.int64)
-        return np.concatenate([np.arange(a, b, dtype=np.int64) for a, b in ranges])
+        base = np.repeat(lo - np.cumsum(counts) + counts, counts)
+        return a["seg_idx"][base + np.arange(total, dtype=np.int64)]
+
+    def cut_positions_of_edges(self, edges: np.ndarray | None, failed_vertices=()) -> np.ndarray:
+        """The batch method: each failed bridge gives the preorder interval of its lower end
+        (array look-ups), the few failed ring edges and failed vertices go through the per-block
+        search (cut_vertices), then one vectorised union of intervals and one gather of the
+        premises slices. Same answer as cut_positions, in a few numpy passes for thousands of cuts."""
+        a = self._batch_arrays()
+        starts = [np.zeros(0, dtype=np.int64)]
+        ends = [np.zeros(0, dtype=np.int64)]
+        others: set = set()
+        if edges is not None and len(edges):
+            s = a["start"][edges]
+            bridge = s >= 0
+            starts.append(s[bridge])
+            ends.append(a["end"][edges][bridge])
+            if not bridge.all():
+                others = set(edges[~bridge].tolist())
+        if others or failed_vertices:
+            vertices = self.cut_vertices(others, set(failed_vertices))
+            if vertices:
+                pre = np.asarray([self.pre[x] for x in vertices], dtype=np.int64)
+                size = np.asarray([self.size[x] for x in vertices], dtype=np.int64)
+                starts.append(pre)
+                ends.append(pre + size)
+        s, e = union_ranges(np.concatenate(starts), np.concatenate(ends))
+        off = a["offset"]
+        lo, hi = off[s], off[e]
+        counts = hi - lo
+        total = int(counts.sum())
+        if not total:
+            return np.zeros(0, dtype=np.int64)
+        base = np.repeat(lo - np.cumsum(counts) + counts, counts)
+        return base + np.arange(total, dtype=np.int64)
 
     def cut_positions_by_reachability(self, failed_edges: set[int], failed_vertices: set[int]) -> np.ndarray:
         """Same answer, brute force: what stays connected to the source in networkx once the
