@@ -298,3 +298,8 @@ CELERY_BEAT_SCHEDULE["webhooks-sweep"] = {"task": "webhooks.tasks.sweep", "sched
 # Exposure (issue 6): each Celery worker process re-warms the service graphs of networks under an
 # active alert every N seconds (0 = off); see resilience/services/graph_warm.py.
 EXPOSURE_GRAPH_WARM_SECONDS = float(os.environ.get("EXPOSURE_GRAPH_WARM_SECONDS", "60"))
+# Shared service graph (resilience/services/graph/store.py): a web request never builds a graph
+# (it answers 503 + Retry-After and asks a worker) unless this says so; the host's file copies live
+# in SERVICE_GRAPH_DIR (default var/graphs/).
+SERVICE_GRAPH_BUILD_IN_REQUEST = os.environ.get("SERVICE_GRAPH_BUILD_IN_REQUEST", "") == "1"
+SERVICE_GRAPH_DIR = os.environ.get("SERVICE_GRAPH_DIR", "")

@@ -31,3 +31,7 @@ STORAGES = {
 }
 LOGGING = {"version": 1, "disable_existing_loggers": False}
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise expects it; collectstatic is not run for tests
+# Tests call the API without waiting for a worker to build the service graph; the 503 path is
+# tested with the setting off (tests/resilience/test_graph_store.py).
+SERVICE_GRAPH_BUILD_IN_REQUEST = True
+SERVICE_GRAPH_DIR = str(VAR_DIR / "test-graphs")

@@ -4,8 +4,9 @@ from .alert import Alert, AlertSource, AlertStatus, Hazard, Level, Lifecycle
 from .floodzone import FloodZone
 from .exposure import AssetClass, ExposureRun, ExposureStatus, VulnerabilityRule
 from .feed import FeedState
+from .service_graph import StoredServiceGraph
 
 __all__ = [
     "Alert", "AlertSource", "AlertStatus", "AssetClass", "ExposureRun", "ExposureStatus", "FeedState", "FloodZone",
-    "Hazard", "Level", "Lifecycle", "RawMessage", "RawOutcome", "RawSource", "VulnerabilityRule",
+    "Hazard", "Level", "Lifecycle", "RawMessage", "RawOutcome", "RawSource", "StoredServiceGraph", "VulnerabilityRule",
 ]

@@ -30,9 +30,13 @@ class ServiceGraph(AssetTables):
         self.communes = dict(rows.communes)
         self._index_assets(rows)
         self._build_edges(rows)
-        self._build_nx()
         self._precompute_tree()
         self._index_premises(rows)
+        del self._vertex, self._vertex_at  # build-time closures (a graph is pickled into the store)
+
+    def __getstate__(self):
+        """The graph without its derived caches (attributes starting with "_"), for the store."""
+        return {k: v for k, v in self.__dict__.items() if not k.startswith("_")}
 
     def _build_edges(self, rows: NetworkRows) -> None:
         """Cable edges, split at enclosure nodes along their route."""
@@ -150,10 +154,17 @@ class ServiceGraph(AssetTables):
             adj[v].append((self.source, self.m + k))
         self.adj = adj
 
-    def _build_nx(self) -> None:
-        """The networkx multigraph (vertex = internal vertex number, the source being `self.source`;
+    @property
+    def nx(self) -> nx.MultiGraph:
+        """Built on first use (the reachability reference, tests): at 300 k premises it is a large
+        share of a graph's memory, and the fast methods never need it.
+
+        The networkx multigraph (vertex = internal vertex number, the source being `self.source`;
         key = internal edge number), used by the reachability fallback and open to any other graph
         question. A node split by level (levels.py) is several vertices; `node_ids[v]` names its node."""
+        g = self.__dict__.get("_nx")
+        if g is not None:
+            return g
         g = nx.MultiGraph(network=self.network_id, version=self.version)
         g.add_nodes_from(range(self.n + 1))
         g.add_edges_from(
@@ -163,7 +174,8 @@ class ServiceGraph(AssetTables):
             for e in range(self.m) if self.edge_u[e] != self.edge_v[e]
         )
         g.add_edges_from((self.source, v, self.m + k, {"virtual": True}) for k, v in enumerate(self.nro_vertices))
-        self.nx = g
+        self.__dict__["_nx"] = g
+        return g
 
     def vertex_name(self, v: int):
         return SOURCE if v == self.source else self.node_ids[v]
