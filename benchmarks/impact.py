@@ -157,13 +157,52 @@ def spof_time(graph) -> dict:
             "top": [sp.as_dict() for sp in table[:5]]}
 
 
-def run(network, cuts=(1, 100, 1000, 5000), repeats: int = 20, seed: int = 1, memory: bool = False, scipy: bool = True) -> dict:
+def graph_load(network) -> dict:
+    """In this (fresh) process: load the stored graph of the network's version (host file copy,
+    else PostgreSQL), the way a web or worker process gets it; seconds and resident memory added."""
+    from resilience.services.graph import store
+
+    before = rss_mb()
+    t0 = time.perf_counter()
+    graph = store.load(network.pk, network.version)
+    seconds = time.perf_counter() - t0
+    return {"graph_load_s": round(seconds, 3), "graph_load_rss_mb": round(rss_mb() - before, 1),
+            "stored": graph is not None}
+
+
+def graph_load_fresh(network, from_database: bool = False) -> dict:
+    """graph_load in a new Python process (what a gunicorn or Celery process pays once per version)."""
+    import subprocess
+    import sys
+
+    from resilience.services.graph import store
+
+    if from_database:
+        store.local_path(network.pk, network.version).unlink(missing_ok=True)
+    from pathlib import Path
+
+    out = subprocess.run([sys.executable, "-m", "benchmarks.impact", "--network", network.slug, "--load-only"],
+                         capture_output=True, text=True, check=True, cwd=Path(__file__).resolve().parents[1])
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def run(network, cuts=(1, 100, 1000, 5000), repeats: int = 20, seed: int = 1, memory: bool = False, scipy: bool = True,
+        fresh_process: bool = True) -> dict:
+    from resilience.services.graph import store
+
     rss_before = rss_mb()
     graph, build = graph_build(network, memory=memory)
-    # no shared graph store yet: a process "loads" its graph by building it
-    build["graph_load_s"] = build["build_s"]
     build["rss_before_mb"], build["rss_with_graph_mb"] = rss_before, rss_mb()
     build["graph_rss_mb"] = round(build["rss_with_graph_mb"] - rss_before, 1)
+    t0 = time.perf_counter()
+    build["store_bytes"] = store.save(graph, build["build_s"])
+    build["store_s"] = round(time.perf_counter() - t0, 3)
+    if fresh_process:
+        build["fresh_process_from_postgresql"] = graph_load_fresh(network, from_database=True)
+        build["fresh_process_from_host_file"] = graph_load_fresh(network)
+        build["graph_load_s"] = build["fresh_process_from_host_file"]["graph_load_s"]
+    else:  # tests: a subprocess would not see the test database
+        build.update(graph_load(network))
     build["level_split_nodes"] = len(graph.level_split_nodes)
     reference = ScipyReference(graph) if scipy else None
     return {
@@ -182,11 +221,15 @@ def main(argv=None) -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--memory", action="store_true")
     parser.add_argument("--no-scipy", action="store_true")
+    parser.add_argument("--load-only", action="store_true", help="only load the stored graph (graph_load)")
     args = parser.parse_args(argv)
     setup_django()
     from network.models import Network
 
     network = Network.objects.get(slug=args.network)
+    if args.load_only:
+        print(json.dumps(graph_load(network)))
+        return
     figures = run(network, cuts=[int(c) for c in args.cuts.split(",")], repeats=args.repeats, seed=args.seed,
                   memory=args.memory, scipy=not args.no_scipy)
     print(json.dumps(figures, indent=2, ensure_ascii=False))

