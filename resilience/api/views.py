@@ -21,7 +21,7 @@ from organisations.models import Organisation
 from organisations.models.membership import AGGREGATE_ONLY_ROLES
 from organisations.scoping import Principal, principal_for
 
-from ..services.graph import RETRY_AFTER_S, GraphNotReady, get_request_graph
+from ..services.graph import RETRY_AFTER_S, GraphNotReady, get_request_graph, model_summary
 from ..services.impact import UnknownAssets, impact_on_graph, resolve
 from ..services.report import commune_resilience
 from ..services.spof import spof_table
@@ -135,6 +135,7 @@ class ImpactView(APIView):
             "premises": {"count": count, "page": page, "page_size": page_size,
                          "pages": (count + page_size - 1) // page_size, "results": premises},
             "geojson": cut_assets_geojson(network, result),
+            "model": model_summary(graph),
         })
 
 

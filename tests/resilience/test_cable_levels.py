@@ -43,6 +43,14 @@ def test_sro_cut_cuts_as_the_nro(net, failure):
     assert cut(net, **failure) == ALL
 
 
+def test_impact_api_says_which_model(net, token_client):
+    client = token_client(net.network.owner, "crisis_manager")[0]
+    r = client.post("/api/v1/impact/", {"network": "net-sro", "sites": ["ST-SRO"]}, format="json")
+    assert r.status_code == 200, r.content
+    assert r.json()["figures"]["premises"] == 6
+    assert r.json()["model"] == {"service_paths": "cable-level", "premises_with_fibre_path": 0, "level_split_nodes": 1}
+
+
 def test_distribution_cut_cuts_its_branch_only(net):
     assert cut(net, failed_segments=["CM-3"]) == {"AD-1-1", "AD-1-2", "AD-1-3"}
 

@@ -51,7 +51,7 @@ Package layout (the narrow interface the other services use)
 from .assets import SUPPORT_CARRIES
 from .cache import RETRY_AFTER_S, GraphCache, GraphNotReady, get_request_graph, get_service_graph, graph_cache
 from .facade import (
-    batch_impact, blocks_touched, downstream, impact, impact_ranges, is_dual_fed, is_served, node_of_vertex, path_to_nro,
+    batch_impact, blocks_touched, downstream, impact, impact_ranges, is_dual_fed, is_served, model_summary, node_of_vertex, path_to_nro,
     vertex_of_enclosure, vertex_of_site,
 )
 from .levels import cable_level
@@ -61,5 +61,5 @@ from .service_graph import SOURCE, ServiceGraph
 __all__ = [
     "RETRY_AFTER_S", "SOURCE", "SUPPORT_CARRIES", "GraphCache", "GraphNotReady", "get_request_graph", "NetworkRows", "ServiceGraph", "batch_impact", "blocks_touched", "cable_level",
     "downstream", "get_service_graph", "graph_cache", "impact", "impact_ranges", "is_dual_fed", "is_served",
-    "load_rows", "node_of_vertex", "path_to_nro", "vertex_of_enclosure", "vertex_of_site",
+    "load_rows", "model_summary", "node_of_vertex", "path_to_nro", "vertex_of_enclosure", "vertex_of_site",
 ]

@@ -65,6 +65,12 @@ def impact(graph: ServiceGraph, failed_edges, failed_vertices) -> np.ndarray:
     return graph.cut_positions(set(failed_edges), set(failed_vertices))
 
 
+def model_summary(graph: ServiceGraph) -> dict:
+    """Which service-path model this network's graph uses, for the API and reports."""
+    return {"service_paths": graph.service_model, "premises_with_fibre_path": graph.fibre_path_premises,
+            "level_split_nodes": len(graph.level_split_nodes)}
+
+
 def path_to_nro(graph: ServiceGraph, v: int) -> list[tuple[int, int, int]]:
     """Hops (edge, from vertex, to vertex) from v up to an NRO ([] when v is not served)."""
     return graph.path_to_source(v) if graph.reached[v] else []

@@ -32,6 +32,10 @@ class ServiceGraph(AssetTables):
         self._build_edges(rows)
         self._precompute_tree()
         self._index_premises(rows)
+        # which model gives the service paths: cable-level connectivity (with the level rule) until
+        # fibre-level routes (t_ropt, t_position + t_fibre + t_cassette) are read
+        self.service_model = "cable-level"
+        self.fibre_path_premises = 0
         del self._vertex, self._vertex_at  # build-time closures (a graph is pickled into the store)
 
     def __getstate__(self):
