@@ -2,6 +2,11 @@
 enclosures by index, code and node, and which segments a support carries. No topology here."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .rows import NetworkRows
+
 # Which segments ending at its node a support carries, by support type (pt_typephy) and laying mode
 # (cm_typ_imp): a pole the aerial ones, a façade anchor the façade ones, a chamber the underground
 # ones, a building support the in-building ones; any other type (or unknown) all of them.

@@ -135,16 +135,6 @@ def tree_structure(n1: int, adj: list, src: int, m: int) -> TreeStructure:
                          comp_dual_fed=comp_dual_fed, pre=pre, size=size, order=order)
 
 
-def union_mask(starts: np.ndarray, ends: np.ndarray, length: int) -> np.ndarray:
-    """Boolean mask of length `length` covering the union of the half-open intervals
-    [starts[i], ends[i]): one difference array and a cumulative sum, no Python loop, so a batch of
-    thousands of cut bridges costs a few numpy passes."""
-    diff = np.zeros(length + 1, dtype=np.int32)
-    np.add.at(diff, starts, 1)
-    np.add.at(diff, ends, -1)
-    return np.cumsum(diff[:-1]) > 0
-
-
 def union_ranges(starts: np.ndarray, ends: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The union of half-open intervals as disjoint sorted intervals (starts, ends), vectorised:
     sort by start, running maximum of the ends, a new interval where a start passes it."""
