@@ -84,15 +84,17 @@ def failed_assets_of(tickets) -> dict[int, dict]:
 def cut_figures(tickets_queryset) -> CutFigures:
     """What the open tickets of `tickets_queryset` (already scoped) cut, per commune."""
     from network.models import Network
-    from resilience.services.graph import get_service_graph
+    from resilience.services.graph import GraphNotReady, get_request_graph
     from resilience.services.impact import UnknownAssets, impact_on_graph, resolve
 
     graphs = {}
 
     def impact(network, segments, supports, sites):
-        # one graph look-up per network (it reads the network version): no query per ticket
+        # one graph look-up per network (it reads the network version): no query per ticket; a web
+        # page never builds a graph (GraphNotReady while a worker does: that network's tickets are
+        # left out of the figures until it is stored)
         if network.pk not in graphs:
-            graphs[network.pk] = get_service_graph(network)
+            graphs[network.pk] = get_request_graph(network)
         graph = graphs[network.pk]
         idx = resolve(graph, network, segments, supports, sites)
         return impact_on_graph(graph, idx["segments"], idx["supports"], idx["sites"])
@@ -109,7 +111,7 @@ def cut_figures(tickets_queryset) -> CutFigures:
         network = networks[entry["network"]]
         try:
             result = impact(network, sorted(entry["segments"]), sorted(entry["supports"]), sorted(entry["sites"]))
-        except UnknownAssets:
+        except (UnknownAssets, GraphNotReady):
             continue  # an asset deleted since: the ticket keeps its code, the engine no longer knows it
         figures.ticket_premises[ticket_id] = result.premises
         for kind in ("segments", "supports", "sites"):
@@ -123,7 +125,7 @@ def cut_figures(tickets_queryset) -> CutFigures:
     for network_id, kinds in union.items():
         try:
             result = impact(networks[network_id], sorted(kinds["segments"]), sorted(kinds["supports"]), sorted(kinds["sites"]))
-        except UnknownAssets:
+        except (UnknownAssets, GraphNotReady):
             continue
         figures.premises += result.premises
         figures.households += result.households
