@@ -178,7 +178,8 @@ def graph_load_fresh(network, from_database: bool = False) -> dict:
     from resilience.services.graph import store
 
     if from_database:
-        store.local_path(network.pk, network.version).unlink(missing_ok=True)
+        for path in store.local_copies(network.pk):
+            path.unlink(missing_ok=True)
     from pathlib import Path
 
     out = subprocess.run([sys.executable, "-m", "benchmarks.impact", "--network", network.slug, "--load-only"],

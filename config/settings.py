@@ -303,3 +303,4 @@ EXPOSURE_GRAPH_WARM_SECONDS = float(os.environ.get("EXPOSURE_GRAPH_WARM_SECONDS"
 # in SERVICE_GRAPH_DIR (default var/graphs/).
 SERVICE_GRAPH_BUILD_IN_REQUEST = os.environ.get("SERVICE_GRAPH_BUILD_IN_REQUEST", "") == "1"
 SERVICE_GRAPH_DIR = os.environ.get("SERVICE_GRAPH_DIR", "")
+SERVICE_GRAPH_STORE_IN_WARMER = True  # the worker's warmer stores the graph of every new network version

@@ -81,8 +81,9 @@ def _loop(period: float) -> None:
     while True:
         try:
             close_old_connections()
-            for result in store_missing():
-                logger.info("service graph stored", extra=result)
+            if getattr(settings, "SERVICE_GRAPH_STORE_IN_WARMER", True):
+                for result in store_missing():
+                    logger.info("service graph stored", extra=result)
             for pk in networks_to_warm():
                 result = warm(pk)
                 if result.get("built"):

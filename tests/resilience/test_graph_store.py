@@ -27,17 +27,17 @@ def test_a_build_is_stored_and_loaded_elsewhere_without_building(net):
     first = get_service_graph(net.network)
     row = StoredServiceGraph.objects.get(network=net.network)
     assert row.version == first.version and row.premises == 9 and row.size_bytes > 0
-    assert store.local_path(net.network.pk, first.version).exists()
+    assert len(store.local_copies(net.network.pk, first.version)) == 1
     # another process: nothing in memory; the host's file copy is used, then PostgreSQL's
     for drop_local in (False, True):
         graph_cache.clear()
         if drop_local:
-            store.local_path(net.network.pk, first.version).unlink()
+            store.local_copies(net.network.pk, first.version)[0].unlink()
         builds, loads = graph_cache.builds, graph_cache.loads
         graph = get_service_graph(net.network, build=False)
         assert (graph_cache.builds, graph_cache.loads) == (builds, loads + 1)
         assert graph is not first and graph.version == first.version
-        assert store.local_path(net.network.pk, first.version).exists()
+        assert len(store.local_copies(net.network.pk, first.version)) == 1
     # the loaded graph answers as the built one (caches dropped at storing are rebuilt on use)
     assert impact(net.network, failed_supports=["PT-A1"]).premises == 6
     assert list(graph.cut_positions_by_reachability(*graph.failures(supports=[0])[:2])) == list(
@@ -51,7 +51,21 @@ def test_a_new_version_replaces_the_stored_one(net):
     graph = get_service_graph(net.network)
     assert graph.version > old
     assert list(StoredServiceGraph.objects.filter(network=net.network).values_list("version", flat=True)) == [graph.version]
-    assert not store.local_path(net.network.pk, old).exists()
+    assert store.local_copies(net.network.pk, old) == []
+    assert len(store.local_copies(net.network.pk)) == 1
+
+
+def test_a_leftover_file_of_another_database_is_not_used(net):
+    """Same network id and version, another stored row (a restore, a re-created database): the
+    file named after the old row is ignored; the current row is loaded from PostgreSQL."""
+    graph = get_service_graph(net.network)
+    path = store.local_copies(net.network.pk, graph.version)[0]
+    stale = path.with_name(path.name.replace(f"v{graph.version}-", f"v{graph.version}-19990101T000000000000-x", 1))
+    path.rename(stale)
+    StoredServiceGraph.objects.filter(network=net.network).delete()
+    assert store.load(net.network.pk, graph.version) is None  # no row: the file alone is not trusted
+    store.save(graph)
+    assert store.load(net.network.pk, graph.version) is not None
 
 
 def test_without_build_a_missing_graph_is_not_ready(net):
@@ -82,3 +96,14 @@ def test_web_request_answers_503_until_the_worker_built_it(net, manager, setting
     r = manager.post("/api/v1/impact/", body, format="json")
     assert r.status_code == 200 and r.json()["figures"]["premises"] == 6
     assert graph_cache.loads == loads + 1
+
+
+def test_the_warmer_stores_what_is_missing_once(net):
+    from resilience.services.graph_warm import networks_to_store, store_missing
+
+    assert net.network.pk in networks_to_store()
+    done = store_missing()
+    assert [r["network"] for r in done] == [net.network.pk]
+    assert net.network.pk not in networks_to_store()
+    net.network.bump_version()
+    assert net.network.pk in networks_to_store()

@@ -4,9 +4,10 @@ by a worker and loaded by every other process instead of being rebuilt.
 - Authoritative copy: PostgreSQL (`resilience.StoredServiceGraph`, one row per network version,
   the graph pickled and zlib-compressed), so web and worker hosts that share the database share
   the graph. Storing a version drops the older ones of that network.
-- Per-host copy: `var/graphs/<network id>-v<version>.pickle` (same bytes, uncompressed), written on
-  the first load from PostgreSQL, so the next process on that host reads a local file. Keyed by
-  version: a new version is a new file, older files of that network are removed.
+- Per-host copy: `var/graphs/<network id>-v<version>-<row stamp>-f<format>.pickle` (same bytes,
+  uncompressed), written on the first load from PostgreSQL, so the next process on that host reads
+  a local file. Keyed by version and by the stored row's creation time (one small query checks the
+  row still exists): a new version is a new file, older files of that network are removed.
 
 Format: pickle of the ServiceGraph's state without its derived caches (attributes starting with
 "_": the networkx graph, batch arrays, SPOF table… rebuilt on first use). Only what this code base
@@ -36,8 +37,21 @@ def local_dir() -> Path:
     return path
 
 
-def local_path(network_id: int, version: int) -> Path:
-    return local_dir() / f"{network_id}-v{version}-f{FORMAT}.pickle"
+def local_path(network_id: int, version: int, stamp: str) -> Path:
+    """The host's copy of one stored graph; `stamp` (the stored row's creation time) tells a copy
+    of this database's row from a leftover of another database with the same ids (a restore, a
+    re-created test database)."""
+    return local_dir() / f"{network_id}-v{version}-{stamp}-f{FORMAT}.pickle"
+
+
+def local_copies(network_id: int, version: int | None = None) -> list[Path]:
+    """This host's copies of a network's stored graphs (of one version when given)."""
+    pattern = f"{network_id}-v{version}-*.pickle" if version is not None else f"{network_id}-v*.pickle"
+    return sorted(local_dir().glob(pattern))
+
+
+def _stamp(created_at) -> str:
+    return created_at.strftime("%Y%m%dT%H%M%S%f")
 
 
 def dumps(graph) -> bytes:
@@ -64,12 +78,12 @@ def loads(raw: bytes):
     return graph if fmt == FORMAT else None
 
 
-def _write_local(network_id: int, version: int, raw: bytes) -> None:
-    path = local_path(network_id, version)
+def _write_local(network_id: int, version: int, stamp: str, raw: bytes) -> None:
+    path = local_path(network_id, version, stamp)
     tmp = path.with_suffix(f".tmp{os.getpid()}")
     tmp.write_bytes(raw)
     os.replace(tmp, path)  # atomic: a reader sees the whole file or none
-    for old in local_dir().glob(f"{network_id}-v*.pickle"):
+    for old in local_copies(network_id):
         if old != path:
             old.unlink(missing_ok=True)
 
@@ -80,13 +94,13 @@ def save(graph, build_seconds: float = 0.0) -> int:
 
     raw = dumps(graph)
     packed = zlib.compress(raw, 1)
-    StoredServiceGraph.objects.update_or_create(
-        network_id=graph.network_id, version=graph.version,
-        defaults={"data": packed, "size_bytes": len(packed), "build_seconds": round(build_seconds, 3),
-                  "premises": graph.premises_total},
+    StoredServiceGraph.objects.filter(network_id=graph.network_id, version=graph.version).delete()
+    row = StoredServiceGraph.objects.create(
+        network_id=graph.network_id, version=graph.version, data=packed, size_bytes=len(packed),
+        build_seconds=round(build_seconds, 3), premises=graph.premises_total,
     )
     StoredServiceGraph.objects.filter(network_id=graph.network_id, version__lt=graph.version).delete()
-    _write_local(graph.network_id, graph.version, raw)
+    _write_local(graph.network_id, graph.version, _stamp(row.created_at), raw)
     return len(packed)
 
 
@@ -94,7 +108,12 @@ def load(network_id: int, version: int):
     """The stored graph of that network version (local copy, else PostgreSQL), None when absent."""
     from resilience.models import StoredServiceGraph
 
-    path = local_path(network_id, version)
+    stored = (StoredServiceGraph.objects.filter(network_id=network_id, version=version)
+              .values_list("pk", "created_at").first())
+    if stored is None:
+        return None
+    stamp = _stamp(stored[1])
+    path = local_path(network_id, version, stamp)
     if path.exists():
         try:
             graph = loads(path.read_bytes())
@@ -102,14 +121,13 @@ def load(network_id: int, version: int):
                 return graph
         except Exception:  # a truncated or stale file: fall back to PostgreSQL
             logger.warning("unreadable local service graph %s", path, exc_info=True)
-    packed = (StoredServiceGraph.objects.filter(network_id=network_id, version=version)
-              .values_list("data", flat=True).first())
+    packed = StoredServiceGraph.objects.filter(pk=stored[0]).values_list("data", flat=True).first()
     if packed is None:
         return None
     raw = zlib.decompress(bytes(packed))
     graph = loads(raw)
     if graph is not None:
-        _write_local(network_id, version, raw)
+        _write_local(network_id, version, stamp, raw)
     return graph
 
 
