@@ -99,29 +99,51 @@ class ScipyReference:
 
 
 def impact_timings(graph, cuts: int, repeats: int = 20, seed: int = 1, reference: ScipyReference | None = None) -> dict:
-    """p50/p95 (ms) of the impact of `cuts` random failed segments, fast method and scipy."""
+    """p50/p95 (ms) of the impact of `cuts` random failed segments: the batch method (vectorised
+    union of the preorder intervals of the cut bridges, graph.facade.batch_impact), the per-set
+    method the API uses (sets, graph.cut_positions) and scipy; all three start from the same
+    segment indices and must give the same positions."""
+    from resilience.services.graph import batch_impact
+
     rng = random.Random(seed)
     carried = sorted(graph.segment_edges)
-    fast_ms, scipy_ms, cut_sizes = [], [], []
+    batch_ms, fast_ms, scipy_ms, cut_sizes = [], [], [], []
     for _ in range(repeats):
         segments = rng.sample(carried, min(cuts, len(carried)))
         t0 = time.perf_counter()
-        edges, vertices, _ = graph.failures(segments)
-        positions = graph.cut_positions(edges, vertices)
-        t1 = time.perf_counter()
-        fast_ms.append((t1 - t0) * 1000)
+        positions = batch_impact(graph, segments)
+        batch_ms.append((time.perf_counter() - t0) * 1000)
         cut_sizes.append(len(positions))
+        t1 = time.perf_counter()
+        edges, vertices, _ = graph.failures(segments)
+        by_sets = graph.cut_positions(edges, vertices)
+        fast_ms.append((time.perf_counter() - t1) * 1000)
+        assert np.array_equal(positions, by_sets), f"batch and per-set differ for {cuts} cuts"
         if reference is not None:
             t2 = time.perf_counter()
-            edges2, vertices2, _ = graph.failures(segments)
-            expected = reference.cut_positions(edges2, vertices2)
+            edge_array = graph.edges_of_segment_array(np.asarray(segments, dtype=np.int64))
+            expected = reference.cut_positions(set(edge_array.tolist()), set())
             scipy_ms.append((time.perf_counter() - t2) * 1000)
             assert np.array_equal(positions, expected), f"fast and scipy differ for {cuts} cuts"
-    out = {"cuts": cuts, "repeats": repeats, "fast_p50_ms": round(percentile(fast_ms, 50), 2),
-           "fast_p95_ms": round(percentile(fast_ms, 95), 2), "premises_cut_p50": int(percentile(cut_sizes, 50))}
+    out = {"cuts": cuts, "repeats": repeats, "model": "cable-level",
+           "batch_p50_ms": round(percentile(batch_ms, 50), 3), "batch_p95_ms": round(percentile(batch_ms, 95), 3),
+           "fast_p50_ms": round(percentile(fast_ms, 50), 2), "fast_p95_ms": round(percentile(fast_ms, 95), 2),
+           "premises_cut_p50": int(percentile(cut_sizes, 50))}
     if scipy_ms:
         out.update(scipy_p50_ms=round(percentile(scipy_ms, 50), 2), scipy_p95_ms=round(percentile(scipy_ms, 95), 2))
     return out
+
+
+def rss_mb() -> float:
+    """Resident memory of this process (Linux /proc), in MB."""
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
+    return 0.0
 
 
 def spof_time(graph) -> dict:
@@ -135,11 +157,58 @@ def spof_time(graph) -> dict:
             "top": [sp.as_dict() for sp in table[:5]]}
 
 
-def run(network, cuts=(1, 100, 1000, 5000), repeats: int = 20, seed: int = 1, memory: bool = False, scipy: bool = True) -> dict:
+def graph_load(network) -> dict:
+    """In this (fresh) process: load the stored graph of the network's version (host file copy,
+    else PostgreSQL), the way a web or worker process gets it; seconds and resident memory added."""
+    from resilience.services.graph import store
+
+    before = rss_mb()
+    t0 = time.perf_counter()
+    graph = store.load(network.pk, network.version)
+    seconds = time.perf_counter() - t0
+    return {"graph_load_s": round(seconds, 3), "graph_load_rss_mb": round(rss_mb() - before, 1),
+            "stored": graph is not None}
+
+
+def graph_load_fresh(network, from_database: bool = False) -> dict:
+    """graph_load in a new Python process (what a gunicorn or Celery process pays once per version)."""
+    import subprocess
+    import sys
+
+    from resilience.services.graph import store
+
+    if from_database:
+        for path in store.local_copies(network.pk):
+            path.unlink(missing_ok=True)
+    from pathlib import Path
+
+    out = subprocess.run([sys.executable, "-m", "benchmarks.impact", "--network", network.slug, "--load-only"],
+                         capture_output=True, text=True, check=True, cwd=Path(__file__).resolve().parents[1])
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def run(network, cuts=(1, 100, 1000, 5000), repeats: int = 20, seed: int = 1, memory: bool = False, scipy: bool = True,
+        fresh_process: bool = True) -> dict:
+    from resilience.services.graph import store
+
+    rss_before = rss_mb()
     graph, build = graph_build(network, memory=memory)
+    build["rss_before_mb"], build["rss_with_graph_mb"] = rss_before, rss_mb()
+    build["graph_rss_mb"] = round(build["rss_with_graph_mb"] - rss_before, 1)
+    t0 = time.perf_counter()
+    build["store_bytes"] = store.save(graph, build["build_s"])
+    build["store_s"] = round(time.perf_counter() - t0, 3)
+    if fresh_process:
+        build["fresh_process_from_postgresql"] = graph_load_fresh(network, from_database=True)
+        build["fresh_process_from_host_file"] = graph_load_fresh(network)
+        build["graph_load_s"] = build["fresh_process_from_host_file"]["graph_load_s"]
+    else:  # tests: a subprocess would not see the test database
+        build.update(graph_load(network))
+    build["level_split_nodes"] = len(graph.level_split_nodes)
     reference = ScipyReference(graph) if scipy else None
     return {
         "network": network.slug, "build": build,
+        "fibre_path": {"model": "none", "reason": "fibre-level service paths are not built yet (cable-level only)"},
         "impact": [impact_timings(graph, k, repeats=repeats, seed=seed + k, reference=reference) for k in cuts],
         "spof": spof_time(graph),
     }
@@ -153,11 +222,15 @@ def main(argv=None) -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--memory", action="store_true")
     parser.add_argument("--no-scipy", action="store_true")
+    parser.add_argument("--load-only", action="store_true", help="only load the stored graph (graph_load)")
     args = parser.parse_args(argv)
     setup_django()
     from network.models import Network
 
     network = Network.objects.get(slug=args.network)
+    if args.load_only:
+        print(json.dumps(graph_load(network)))
+        return
     figures = run(network, cuts=[int(c) for c in args.cuts.split(",")], repeats=args.repeats, seed=args.seed,
                   memory=args.memory, scipy=not args.no_scipy)
     print(json.dumps(figures, indent=2, ensure_ascii=False))

@@ -455,3 +455,9 @@ POWER_OUTAGE_FEEDS_POLL_SECONDS = float(os.environ.get("POWER_OUTAGE_FEEDS_POLL_
 CELERY_BEAT_SCHEDULE["power-check-sites"] = {"task": "power.tasks.check_sites", "schedule": POWER_CHECK_SECONDS}
 CELERY_BEAT_SCHEDULE["power-poll-outage-feeds"] = {"task": "power.tasks.poll_outage_feeds",
                                                    "schedule": POWER_OUTAGE_FEEDS_POLL_SECONDS}
+# Shared service graph (resilience/services/graph/store.py): a web request never builds a graph
+# (it answers 503 + Retry-After and asks a worker) unless this says so; the host's file copies live
+# in SERVICE_GRAPH_DIR (default var/graphs/).
+SERVICE_GRAPH_BUILD_IN_REQUEST = os.environ.get("SERVICE_GRAPH_BUILD_IN_REQUEST", "") == "1"
+SERVICE_GRAPH_DIR = os.environ.get("SERVICE_GRAPH_DIR", "")
+SERVICE_GRAPH_STORE_IN_WARMER = True  # the worker's warmer stores the graph of every new network version

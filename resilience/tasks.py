@@ -107,3 +107,22 @@ def load_vigicrues_reaches() -> dict:
     from .services.reaches import load_reaches
 
     return load_reaches()
+
+
+@shared_task(acks_late=True)
+def build_service_graph(network_id: int) -> dict:
+    """Build and store the service graph of a network's current version, unless already stored
+    (asked by a web request that found none, and by the worker's warmer after a version change)."""
+    from network.models import Network
+
+    from .services.graph import graph_cache, store
+
+    network = Network.objects.filter(pk=network_id).first()
+    if network is None:
+        return {"network": network_id, "missing": True}
+    if store.is_stored(network.pk, network.version):
+        return {"network": network_id, "version": network.version, "stored": True}
+    result = store.build_and_store(network)
+    graph = result.pop("graph")
+    graph_cache.put(graph)
+    return result

@@ -129,3 +129,94 @@ def build_small_network(slug="net-a", owner="syn-a", operator="oi-a") -> SmallNe
                 housing_units=j, business_units=1 if j == 3 else 0, pbo=pbo, critical_category=CRITICAL.get(code, ""),
             )
     return net
+
+
+# -- one NRO, one SRO, the SRO cabinet beside the chamber where the cables end ---------------------
+#
+#   NRO ──CB-TR (transport)── X1 ──── CH ──CB-D1 (distribution)── PBO P1 (3 premises)
+#                                     │ └──CB-D2 (distribution)── PBO P2 (3 premises)
+#                      CB-LT (transport) CB-LD (distribution), both over CM-L
+#                                     │
+#                                    SRO (cabinet, patch panel)
+#
+# The transport and distribution cables all end in chamber CH, next to the SRO, as a delivery's
+# cb_nd1/cb_nd2 say; nothing is spliced in CH: the fibres go up the link cables to the SRO's patch
+# panel. Cutting the SRO site, its link segment or the NRO trunk cuts the six premises.
+ONE_SRO_NODES = {"ND-NRO": (0, 0), "ND-X1": (500, 0), "ND-CH": (1000, 0), "ND-SRO": (1000, 30),
+                 "ND-P1": (1500, 0), "ND-P2": (1000, -500)}
+ONE_SRO_SEGMENTS = {
+    "CM-1": ("ND-NRO", "ND-X1", LayingMode.CONDUIT), "CM-2": ("ND-X1", "ND-CH", LayingMode.CONDUIT),
+    "CM-L": ("ND-CH", "ND-SRO", LayingMode.CONDUIT),
+    "CM-3": ("ND-CH", "ND-P1", LayingMode.AERIAL_TELECOM), "CM-4": ("ND-CH", "ND-P2", LayingMode.AERIAL_TELECOM),
+}
+ONE_SRO_CABLES = {
+    "CB-TR": (CableRole.TRANSPORT, "ND-NRO", "ND-CH", ["CM-1", "CM-2"]),
+    "CB-LT": (CableRole.TRANSPORT, "ND-CH", "ND-SRO", ["CM-L"]),
+    "CB-LD": (CableRole.DISTRIBUTION, "ND-SRO", "ND-CH", ["CM-L"]),
+    "CB-D1": (CableRole.DISTRIBUTION, "ND-CH", "ND-P1", ["CM-3"]),
+    "CB-D2": (CableRole.DISTRIBUTION, "ND-CH", "ND-P2", ["CM-4"]),
+}
+ONE_SRO_SITES = {"ST-NRO": ("ND-NRO", SiteType.NRO), "ST-SRO": ("ND-SRO", SiteType.SRO)}
+ONE_SRO_SUPPORTS = {"PT-X1": ("ND-X1", SupportType.CHAMBER), "PT-CH": ("ND-CH", SupportType.CHAMBER),
+                    "PT-P1": ("ND-P1", SupportType.POLE), "PT-P2": ("ND-P2", SupportType.POLE)}
+ONE_SRO_ENCLOSURES = {"BP-P1": "PT-P1", "BP-P2": "PT-P2"}
+
+
+def build_one_sro_network(slug="net-sro", owner="syn-a", operator="oi-a", roles=None) -> SmallNetwork:
+    """The one-NRO/one-SRO network drawn above; `roles` overrides cable roles by code (e.g. "" for
+    a delivery whose cb_typelog is empty)."""
+    cables = {code: ((roles or {}).get(code, spec[0]),) + spec[1:] for code, spec in ONE_SRO_CABLES.items()}
+    return build_network(slug, owner, operator, ONE_SRO_NODES, ONE_SRO_SEGMENTS, cables, ONE_SRO_SITES,
+                         ONE_SRO_SUPPORTS, ONE_SRO_ENCLOSURES)
+
+
+def build_network(slug, owner, operator, nodes, segments, cables, sites, supports, enclosures,
+                  premises_per_pbo=3) -> SmallNetwork:
+    """A network from tables shaped like the ones above (codes, offsets in metres from ORIGIN);
+    premises AD-<pbo rank>-<j>, `premises_per_pbo` on each PBO, in Quimper."""
+    owner_org = get_org(owner, OrganisationKind.SYNDICATE)
+    operator_org = get_org(operator, OrganisationKind.OPERATOR) if operator else None
+    if operator_org:
+        operator_org.syndicates.add(owner_org)
+    net = SmallNetwork(Network.objects.create(slug=slug, name=slug, owner=owner_org, operator=operator_org, departement_id="29"))
+    n = net.network
+    for code, (dx, dy) in nodes.items():
+        net.nodes[code] = Node.objects.create(network=n, code=code, geom=point(dx, dy))
+    for code, (a, b, mode) in segments.items():
+        line = LineString(net.nodes[a].geom, net.nodes[b].geom, srid=2154)
+        net.segments[code] = RouteSegment.objects.create(
+            network=n, code=code, node1=net.nodes[a], node2=net.nodes[b], laying_mode=mode, length_m=line.length, geom=line
+        )
+    for code, (role, a, b, segment_codes) in cables.items():
+        segs = [net.segments[s] for s in segment_codes]
+        coords = [net.nodes[a].geom.coords]
+        for s in segs:
+            ends = [s.geom.coords[0], s.geom.coords[-1]]
+            coords.append(ends[1] if ends[0] == coords[-1] else ends[0])
+        cable = Cable.objects.create(
+            network=n, code=code, node1=net.nodes[a], node2=net.nodes[b], role=role, capacity=72,
+            length_m=sum(s.length_m for s in segs), geom=LineString(coords, srid=2154),
+        )
+        CableRoute.objects.bulk_create(CableRoute(cable=cable, segment=s, position=i) for i, s in enumerate(segs))
+        net.cables[code] = cable
+    for code, (node, site_type) in sites.items():
+        net.sites[code] = Site.objects.create(network=n, code=code, node=net.nodes[node], site_type=site_type, geom=net.nodes[node].geom)
+    for code, (node, support_type) in supports.items():
+        net.supports[code] = SupportPoint.objects.create(
+            network=n, code=code, node=net.nodes[node], support_type=support_type, geom=net.nodes[node].geom
+        )
+    for code, support in enclosures.items():
+        s = net.supports[support]
+        net.enclosures[code] = Enclosure.objects.create(
+            network=n, code=code, support=s, node=s.node, enclosure_type=EnclosureType.PBO, geom=s.geom
+        )
+    quimper = Commune.objects.get(insee="29232")
+    for i, pbo_code in enumerate(enclosures, start=1):
+        pbo = net.enclosures[pbo_code]
+        for j in range(1, premises_per_pbo + 1):
+            code = f"AD-{i}-{j}"
+            net.premises[code] = Premises.objects.create(
+                network=n, code=code, geom=Point(pbo.geom.x + 20 * j, pbo.geom.y + 15, srid=2154), commune=quimper,
+                housing_units=j, business_units=0, pbo=pbo,
+            )
+    return net

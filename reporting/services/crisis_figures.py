@@ -93,7 +93,9 @@ def cut_figures(tickets_queryset) -> CutFigures:
     Cached (issue 17): the figures only change with the open tickets (id, status, last update:
     every patch bumps it) and the networks' versions, so one query reads that state and the impact
     engine runs only when it changed. 40 open tickets on the 300 000-premises network cost ~0.6 s
-    of impact per call otherwise, paid by every commune summary, PDF and dashboard refresh."""
+    of impact per call otherwise, paid by every commune summary, PDF and dashboard refresh. Figures
+    made while a network's graph was not stored yet (issue 18: a web request never builds one) are
+    not cached, so the next call counts those tickets."""
     state = sorted(tickets_queryset.filter(status__in=OPEN_STATUSES).values_list(
         "pk", "status", "last_update", "expected_resolution_date", "network_id"))
     networks = {n.pk: n for n in Network.objects.filter(pk__in={row[-1] for row in state})} if state else {}
@@ -102,31 +104,36 @@ def cut_figures(tickets_queryset) -> CutFigures:
     cached = cache.get(key)
     if cached is not None:
         return cached
-    figures = _compute_cut_figures([(row[0], row[3]) for row in state], networks)
+    figures, complete = _compute_cut_figures([(row[0], row[3]) for row in state], networks)
     figures.tickets_by_commune = dict(figures.tickets_by_commune)  # picklable (no lambda factory)
-    cache.set(key, figures, CUT_CACHE_SECONDS)
+    if complete:
+        cache.set(key, figures, CUT_CACHE_SECONDS)
     return figures
 
 
-def _compute_cut_figures(tickets: list, networks: dict) -> CutFigures:
-    """tickets: [(id, expected resolution)] of the open tickets; networks: {id: Network} of theirs."""
-    from resilience.services.graph import get_service_graph
-    # imported here: networkx/numpy (service graph, impact) stay off the start-up path of web and worker processes
+def _compute_cut_figures(tickets: list, networks: dict) -> tuple[CutFigures, bool]:
+    """tickets: [(id, expected resolution)] of the open tickets; networks: {id: Network} of theirs.
+    Returns the figures and whether every network's graph was ready."""
+    # imported here: numpy/scipy (service graph, impact) stay off the start-up path of web and worker processes
+    from resilience.services.graph import GraphNotReady, get_request_graph
     from resilience.services.impact import UnknownAssets, impact_on_graph, resolve
 
     graphs = {}
+    complete = True
 
     def impact(network, segments, supports, sites):
-        # one graph look-up per network (it reads the network version): no query per ticket
+        # one graph look-up per network (it reads the network version): no query per ticket; a web
+        # page never builds a graph (GraphNotReady while a worker does: that network's tickets are
+        # left out of the figures until it is stored)
         if network.pk not in graphs:
-            graphs[network.pk] = get_service_graph(network)
+            graphs[network.pk] = get_request_graph(network)
         graph = graphs[network.pk]
         idx = resolve(graph, network, segments, supports, sites)
         return impact_on_graph(graph, idx["segments"], idx["supports"], idx["sites"])
 
     figures = CutFigures()
     if not tickets:
-        return figures
+        return figures, complete
     expected = dict(tickets)
     assets = failed_assets_of([pk for pk, _ in tickets])
     union = defaultdict(lambda: {"segments": set(), "supports": set(), "sites": set()})
@@ -134,6 +141,9 @@ def _compute_cut_figures(tickets: list, networks: dict) -> CutFigures:
         network = networks[entry["network"]]
         try:
             result = impact(network, sorted(entry["segments"]), sorted(entry["supports"]), sorted(entry["sites"]))
+        except GraphNotReady:
+            complete = False
+            continue
         except UnknownAssets:
             continue  # an asset deleted since: the ticket keeps its code, the engine no longer knows it
         figures.ticket_premises[ticket_id] = result.premises
@@ -147,7 +157,11 @@ def _compute_cut_figures(tickets: list, networks: dict) -> CutFigures:
                 figures.restoration_by_commune[commune.insee] = when
     for network_id, kinds in union.items():
         try:
-            result = impact(networks[network_id], sorted(kinds["segments"]), sorted(kinds["supports"]), sorted(kinds["sites"]))
+            result = impact(networks[network_id], sorted(kinds["segments"]), sorted(kinds["supports"]),
+                            sorted(kinds["sites"]))
+        except GraphNotReady:
+            complete = False
+            continue
         except UnknownAssets:
             continue
         figures.premises += result.premises
@@ -158,7 +172,7 @@ def _compute_cut_figures(tickets: list, networks: dict) -> CutFigures:
             acc["premises"] += commune.premises
             acc["critical"] += commune.critical
         figures.critical_premises_ids |= {row["id"] for row in result.critical_sites}
-    return figures
+    return figures, complete
 
 
 def visible_runs(principal):

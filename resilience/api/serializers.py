@@ -42,6 +42,8 @@ class ImpactResponseSerializer(serializers.Serializer):
     failed = serializers.DictField()
     premises = serializers.DictField()
     geojson = serializers.DictField()
+    model = serializers.DictField(help_text="service-path model in use: service_paths ('cable-level' or "
+                                  "'fibre'), premises_with_fibre_path, level_split_nodes")
 
 
 class TraceResponseSerializer(serializers.Serializer):

@@ -21,7 +21,7 @@ from organisations.models import Organisation
 from organisations.models.membership import AGGREGATE_ONLY_ROLES
 from organisations.scoping import Principal, principal_for
 
-from ..services.graph import get_service_graph
+from ..services.graph import RETRY_AFTER_S, GraphNotReady, get_request_graph, model_summary
 from ..services.impact import UnknownAssets, impact_on_graph, resolve
 from ..services.report import commune_resilience
 from ..services.spof import spof_table
@@ -30,6 +30,27 @@ from .serializers import (
     CommuneResilienceResponseSerializer, ImpactRequestSerializer, ImpactResponseSerializer, NetworkQuerySerializer,
     PageQuerySerializer, SpofQuerySerializer, SpofResponseSerializer, TraceResponseSerializer,
 )
+
+
+class GraphNotReadyError(exceptions.APIException):
+    """503 with Retry-After: the network's service graph of this version is being built by a
+    worker; a web request never builds it (resilience/services/graph/cache.py)."""
+
+    status_code = 503
+    default_code = "service_graph_not_ready"
+    default_detail = _("Le graphe de desserte de cette version du réseau est en cours de calcul ; réessayez.")
+
+    def __init__(self, wait: int = RETRY_AFTER_S):
+        super().__init__()
+        self.wait = wait  # DRF's handler turns it into the Retry-After header
+
+
+def request_graph(network: Network):
+    """The network's service graph for this request, or 503 + Retry-After while a worker builds it."""
+    try:
+        return get_request_graph(network)
+    except GraphNotReady:
+        raise GraphNotReadyError() from None
 
 
 def detail_principal(principal: Principal | None) -> Principal | None:
@@ -88,7 +109,7 @@ class ImpactView(APIView):
         data = s.validated_data
         page, page_size = page_params(request.data, request.query_params)
         network = network_for_detail(request, data["network"])
-        graph = get_service_graph(network)
+        graph = request_graph(network)
         try:
             idx = resolve(graph, network, data["segments"], data["supports"], data["sites"])
         except UnknownAssets as err:
@@ -114,6 +135,7 @@ class ImpactView(APIView):
             "premises": {"count": count, "page": page, "page_size": page_size,
                          "pages": (count + page_size - 1) // page_size, "results": premises},
             "geojson": cut_assets_geojson(network, result),
+            "model": model_summary(graph),
         })
 
 
@@ -126,7 +148,7 @@ class PremisesTraceView(APIView):
         q.is_valid(raise_exception=True)
         network = network_for_detail(request, q.validated_data["network"])
         premises = get_object_or_404(Premises.objects.filter(network=network).only("code", "pbo_id"), code=code)
-        return Response(trace_on_graph(get_service_graph(network), premises.code, premises.pbo_id).as_dict())
+        return Response(trace_on_graph(request_graph(network), premises.code, premises.pbo_id).as_dict())
 
 
 class NetworkSpofView(APIView):
@@ -139,7 +161,7 @@ class NetworkSpofView(APIView):
         q.is_valid(raise_exception=True)
         page, page_size = page_params({}, request.query_params)
         network = network_for_detail(request, slug)
-        graph = get_service_graph(network)
+        graph = request_graph(network)
         rows = [sp for sp in spof_table(graph) if sp.premises >= q.validated_data["min_premises"]]
         start = (page - 1) * page_size
         return Response({
@@ -178,4 +200,5 @@ class CommuneResilienceView(APIView):
             aggregates_only = True
 
         get_object_or_404(Commune.objects.only("insee"), insee=insee)
+        request_graph(network)  # 503 while not built; then the report finds it in this process
         return Response(commune_resilience(network, insee, aggregates_only=aggregates_only))

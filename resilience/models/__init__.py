@@ -6,9 +6,10 @@ from .flood_reach import FloodReach
 from .exposure import AssetClass, ExposureRun, ExposureStatus, VulnerabilityRule
 from .feed import FeedState
 from .damage import DamageModel
+from .service_graph import StoredServiceGraph
 
 __all__ = [
     "Alert", "AlertSource", "AlertStatus", "AssetClass", "DamageModel", "ExposureRun", "ExposureStatus", "FeedState",
     "FloodReach", "FloodZone",
-    "Hazard", "Level", "Lifecycle", "RawMessage", "RawOutcome", "RawSource", "VulnerabilityRule",
+    "Hazard", "Level", "Lifecycle", "RawMessage", "RawOutcome", "RawSource", "StoredServiceGraph", "VulnerabilityRule",
 ]

@@ -7,6 +7,10 @@ that warms, at start and then every `EXPOSURE_GRAPH_WARM_SECONDS` (default 60 s,
 graphs of the networks concerned by an active alert (a current exposure run) whose version moved
 (an import, a generation, an edit). Building the graph in a thread while the exposure SQL runs
 was measured and dropped: both are Python-heavy (GIL), 9.1 s overlapped against 7.9 s in a row.
+
+The same loop keeps the shared store (graph/store.py) current: a network whose current version has
+no stored graph (after an import, a generation, an edit) is built and stored by one worker process
+(a Redis lock per network version), so web processes and other hosts load it instead of building.
 """
 import logging
 import threading
@@ -24,6 +28,37 @@ def networks_to_warm() -> list[int]:
     """Networks with a current exposure run of an active alert."""
     return sorted(set(ExposureRun.objects.filter(status=ExposureStatus.CURRENT, alert__lifecycle=Lifecycle.ACTIVE)
                       .values_list("network_id", flat=True)))
+
+
+def networks_to_store() -> list[int]:
+    """Networks whose current version has no stored service graph."""
+    from django.db.models import Exists, OuterRef
+
+    from network.models import Network
+
+    from ..models import StoredServiceGraph
+
+    stored = StoredServiceGraph.objects.filter(network=OuterRef("pk"), version=OuterRef("version"))
+    return sorted(Network.objects.exclude(Exists(stored)).values_list("pk", flat=True))
+
+
+def store_missing() -> list[dict]:
+    """Build and store the graphs missing from the store, one process per network version."""
+    from django.core.cache import cache
+
+    from network.models import Network
+
+    from .graph import graph_cache, store
+
+    done = []
+    for pk in networks_to_store():
+        network = Network.objects.filter(pk=pk).first()
+        if network is None or not cache.add(f"graph-building:{pk}:{network.version}", 1, 600):
+            continue
+        result = store.build_and_store(network)
+        graph_cache.put(result.pop("graph"))
+        done.append(result)
+    return done
 
 
 def warm(network_id: int) -> dict:
@@ -45,6 +80,9 @@ def _loop(period: float) -> None:
     while True:
         try:
             close_old_connections()
+            if getattr(settings, "SERVICE_GRAPH_STORE_IN_WARMER", True):
+                for result in store_missing():
+                    logger.info("service graph stored", extra=result)
             for pk in networks_to_warm():
                 result = warm(pk)
                 if result.get("built"):

@@ -23,7 +23,7 @@ from network.models import Commune, Network, Premises, RouteSegment
 from network.models.topology import AERIAL_MODES, OVERHEAD_MODES, LayingMode
 from network.services.measure import storage_scale
 
-from .graph import ServiceGraph, get_service_graph
+from .graph import ServiceGraph, get_service_graph, is_dual_fed, vertex_of_enclosure
 from .spof import commune_counts, spof_table
 
 
@@ -99,13 +99,11 @@ def commune_resilience(network: Network, insee: str, top: int = 10, aggregates_o
 
     critical = []
     positions = np.flatnonzero(in_commune)
-    enclosure_node = dict(zip(graph.enclosure_ids, graph.enclosure_node))
     for i in positions:
         category = graph.premises_critical[i]
         if not category:
             continue
-        v = graph.node_index[enclosure_node[graph.premises_pbo[i]]]
-        if graph.comp_dual_fed[graph.comp[v]]:
+        if is_dual_fed(graph, vertex_of_enclosure(graph, graph.premises_pbo[i])):
             continue
         critical.append({"code": graph.premises_codes[i], "category": category,
                          "pbo": graph.enclosure_codes[graph.enclosure_index[graph.premises_pbo[i]]]})

@@ -15,7 +15,7 @@ import numpy as np
 
 from network.models import Network
 
-from .graph import ServiceGraph, get_service_graph
+from .graph import ServiceGraph, get_service_graph, impact_ranges, vertex_of_site
 
 
 @dataclass
@@ -49,7 +49,7 @@ def spof_table(graph: ServiceGraph) -> list[SinglePoint]:
     def evaluate(key, edges, vertices):
         hit = memo.get(key)
         if hit is None:
-            ranges = tuple(graph.merged_ranges(graph.cut_vertices(edges, vertices)))
+            ranges = tuple(impact_ranges(graph, edges, vertices))
             hit = memo[key] = (ranges, graph.totals(ranges))
         return hit
 
@@ -69,7 +69,7 @@ def spof_table(graph: ServiceGraph) -> list[SinglePoint]:
         if edges:
             add("support", i, code, graph.support_type[i], evaluate(("e", tuple(sorted(edges))), edges, set()))
     for i, code in enumerate(graph.site_codes):
-        v = graph.node_index[graph.site_node[i]]
+        v = vertex_of_site(graph, i)
         add("site", i, code, graph.site_type[i], evaluate(("v", v), set(), {v}))
     table.sort(key=_rank_key)
     graph._spof_table = table

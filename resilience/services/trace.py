@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from network.models import Network, Node, Premises
 
-from .graph import ServiceGraph, get_service_graph
+from .graph import ServiceGraph, get_service_graph, is_served, node_of_vertex, path_to_nro, vertex_of_enclosure
 
 
 @dataclass
@@ -54,7 +54,7 @@ def _cable_hop(graph: ServiceGraph, e: int, a: int, distance: float) -> dict:
     ci = graph.edge_cable[e]
     return {
         "kind": "cable", "code": graph.cable_codes[ci], "role": graph.cable_role[ci],
-        "from_node": graph.node_codes.get(graph.node_ids[a], ""),
+        "from_node": graph.node_codes.get(node_of_vertex(graph, a), ""),
         "to_node": graph.node_codes.get(nodes[-1], "") if nodes else "",
         "length_m": round(graph.edge_length[e], 1), "distance_m": round(distance, 1),
         "segments": [{"code": graph.segment_codes[s], "laying_mode": graph.segment_mode[s],
@@ -76,21 +76,21 @@ def trace_on_graph(graph: ServiceGraph, premises_code: str, pbo_id: int | None) 
         return out
     enclosure = graph.enclosure_index[pbo_id]
     node_id = graph.enclosure_node[enclosure]
-    v = graph.node_index[node_id]
-    path = graph.path_to_source(v) if graph.reached[v] else []
+    v = vertex_of_enclosure(graph, pbo_id)
+    path = path_to_nro(graph, v)
     _fill_node_codes(graph, [node_id] + [n for e, _, _ in path for n in graph.edge_path_nodes[e]])
     out.hops += _node_hops(graph, node_id, 0.0, first_enclosure=enclosure)
-    if not graph.reached[v]:
+    if not is_served(graph, v):
         return out
     out.served = True
     distance = 0.0
     for e, a, b in path:
         out.hops.append(_cable_hop(graph, e, a, distance))
         distance += graph.edge_length[e]
-        out.hops += _node_hops(graph, graph.node_ids[b], distance)
+        out.hops += _node_hops(graph, node_of_vertex(graph, b), distance)
         v = b
     out.length_m = distance
-    nro = [graph.site_codes[i] for i in graph.node_sites.get(graph.node_ids[v], ()) if graph.site_type[i] == "NRO"]
+    nro = [graph.site_codes[i] for i in graph.node_sites.get(node_of_vertex(graph, v), ()) if graph.site_type[i] == "NRO"]
     out.nro = nro[0] if nro else None
     return out
 

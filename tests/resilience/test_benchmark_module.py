@@ -26,7 +26,9 @@ def test_scipy_reference_agrees_on_every_single_and_random_failure(net):
 
 
 def test_run_reports_every_figure(net):
-    figures = run(net.network, cuts=(1, 2), repeats=3, memory=True)
+    figures = run(net.network, cuts=(1, 2), repeats=3, memory=True, fresh_process=False)
     assert figures["build"]["build_peak_mb"] > 0
+    assert figures["build"]["stored"] and figures["build"]["graph_load_s"] >= 0
+    assert {"batch_p50_ms", "fast_p50_ms", "scipy_p50_ms"} <= set(figures["impact"][0])
     assert [row["cuts"] for row in figures["impact"]] == [1, 2]
     assert figures["spof"]["top"][0]["code"] == "ST-NRO1"

@@ -36,7 +36,9 @@ def networks(draw):
             shared = draw(st.sampled_from(segments))
             if shared[2] == node(b):
                 route.append(shared[0])
-        rows.cables.append((k + 1, f"C{k + 1}", node(a), node(b), "DI"))
+        # mostly distribution; some transport and unknown levels exercise the cable-level rule
+        role = draw(st.sampled_from(["DI", "DI", "TR", ""]))
+        rows.cables.append((k + 1, f"C{k + 1}", node(a), node(b), role))
         rows.routes.extend((k + 1, sid) for sid in route)
     rows.segments = segments
     nros = draw(st.lists(st.integers(0, n - 1), min_size=1, max_size=3, unique=True))
@@ -86,3 +88,19 @@ def test_spof_table_equals_single_impacts(rows):
         for i in range(count):
             slow = impact_on_graph(graph, method="reachability", **{key: [i]})
             assert table.get((kind, i), 0) == slow.premises, (kind, i)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_batch_impact_equals_reachability(data):
+    """The vectorised batch (facade.batch_impact: union of preorder intervals over the cut bridges,
+    per-block search for the rest) gives the brute-force answer, segments with repeats included."""
+    from resilience.services.graph import batch_impact
+
+    rows = data.draw(networks())
+    graph = ServiceGraph(rows)
+    segments = data.draw(st.lists(st.integers(0, len(graph.segment_codes) - 1), max_size=12))
+    sites = data.draw(st.lists(st.integers(0, len(graph.site_codes) - 1), max_size=1))
+    vertices = graph.vertices_of_sites(sites)
+    edges, _, _ = graph.failures(segments)
+    assert list(batch_impact(graph, segments, vertices)) == list(graph.cut_positions_by_reachability(edges, vertices))

@@ -1,0 +1,109 @@
+"""The shared service graph (resilience/services/graph/store.py): built once per network version,
+stored in PostgreSQL with a file copy per host, loaded by the other processes instead of rebuilt;
+a web request never builds it (503 + Retry-After until a worker has)."""
+import pytest
+
+from network.models import Network
+from resilience.models import StoredServiceGraph
+from resilience.services.graph import GraphNotReady, get_service_graph, graph_cache, store
+from resilience.services.impact import impact
+from resilience.tasks import build_service_graph
+from tests.builders import build_small_network
+
+
+@pytest.fixture
+def net(db, tmp_path, settings):
+    settings.SERVICE_GRAPH_DIR = str(tmp_path / "graphs")
+    graph_cache.clear()
+    return build_small_network()
+
+
+@pytest.fixture
+def manager(net, token_client):
+    return token_client(net.network.owner, "crisis_manager")[0]
+
+
+def test_a_build_is_stored_and_loaded_elsewhere_without_building(net):
+    first = get_service_graph(net.network)
+    row = StoredServiceGraph.objects.get(network=net.network)
+    assert row.version == first.version and row.premises == 9 and row.size_bytes > 0
+    assert len(store.local_copies(net.network.pk, first.version)) == 1
+    # another process: nothing in memory; the host's file copy is used, then PostgreSQL's
+    for drop_local in (False, True):
+        graph_cache.clear()
+        if drop_local:
+            store.local_copies(net.network.pk, first.version)[0].unlink()
+        builds, loads = graph_cache.builds, graph_cache.loads
+        graph = get_service_graph(net.network, build=False)
+        assert (graph_cache.builds, graph_cache.loads) == (builds, loads + 1)
+        assert graph is not first and graph.version == first.version
+        assert len(store.local_copies(net.network.pk, first.version)) == 1
+    # the loaded graph answers as the built one (caches dropped at storing are rebuilt on use)
+    assert impact(net.network, failed_supports=["PT-A1"]).premises == 6
+    assert list(graph.cut_positions_by_reachability(*graph.failures(supports=[0])[:2])) == list(
+        first.cut_positions_by_reachability(*first.failures(supports=[0])[:2]))
+
+
+def test_a_new_version_replaces_the_stored_one(net):
+    get_service_graph(net.network)
+    old = Network.objects.get(pk=net.network.pk).version
+    net.network.bump_version()
+    graph = get_service_graph(net.network)
+    assert graph.version > old
+    assert list(StoredServiceGraph.objects.filter(network=net.network).values_list("version", flat=True)) == [graph.version]
+    assert store.local_copies(net.network.pk, old) == []
+    assert len(store.local_copies(net.network.pk)) == 1
+
+
+def test_a_leftover_file_of_another_database_is_not_used(net):
+    """Same network id and version, another stored row (a restore, a re-created database): the
+    file named after the old row is ignored; the current row is loaded from PostgreSQL."""
+    graph = get_service_graph(net.network)
+    path = store.local_copies(net.network.pk, graph.version)[0]
+    stale = path.with_name(path.name.replace(f"v{graph.version}-", f"v{graph.version}-19990101T000000000000-x", 1))
+    path.rename(stale)
+    StoredServiceGraph.objects.filter(network=net.network).delete()
+    assert store.load(net.network.pk, graph.version) is None  # no row: the file alone is not trusted
+    store.save(graph)
+    assert store.load(net.network.pk, graph.version) is not None
+
+
+def test_without_build_a_missing_graph_is_not_ready(net):
+    builds = graph_cache.builds
+    with pytest.raises(GraphNotReady):
+        get_service_graph(net.network, build=False)
+    assert graph_cache.builds == builds
+
+
+def test_the_worker_task_builds_and_stores(net):
+    result = build_service_graph(net.network.pk)
+    assert result["version"] == Network.objects.get(pk=net.network.pk).version and result["bytes"] > 0
+    assert build_service_graph(net.network.pk)["stored"] is True  # second call: nothing to do
+    graph_cache.clear()
+    get_service_graph(net.network, build=False)
+
+
+def test_web_request_answers_503_until_the_worker_built_it(net, manager, settings):
+    settings.SERVICE_GRAPH_BUILD_IN_REQUEST = False
+    body = {"network": "net-a", "supports": ["PT-A1"]}
+    builds, loads = graph_cache.builds, graph_cache.loads
+    r = manager.post("/api/v1/impact/", body, format="json")
+    assert r.status_code == 503 and r["Retry-After"] == "5"
+    assert r.json()["errors"][0]["reason"]
+    assert graph_cache.builds == builds
+    build_service_graph(net.network.pk)  # what the worker does
+    graph_cache.clear()  # the web process has nothing in memory
+    r = manager.post("/api/v1/impact/", body, format="json")
+    assert r.status_code == 200 and r.json()["figures"]["premises"] == 6
+    assert graph_cache.loads == loads + 1
+
+
+def test_the_warmer_stores_what_is_missing_once(net):
+    from resilience.services.graph_warm import networks_to_store, store_missing
+
+    assert net.network.pk in networks_to_store()
+    done = store_missing()
+    assert [r["network"] for r in done] == [net.network.pk]
+    assert net.network.pk not in networks_to_store()
+    net.network.bump_version()
+    assert net.network.pk in networks_to_store()
