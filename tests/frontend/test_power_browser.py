@@ -1,4 +1,4 @@
-"""The power layer in a real browser (Debian chromium via Playwright, as tests/frontend): the NRO on
+"""The power layer (power app, issue 15) in a real browser (Debian chromium via Playwright): the NRO on
 battery drawn with its predicted time and premises, the dispatch line from the depot, no CSP-unsafe
 inline script needed; the dashboard shows the timeline line."""
 from datetime import timedelta
@@ -11,7 +11,7 @@ from network.models import Commune
 from organisations.models import Membership
 from power.models import MobileGenerator, PowerOutage, PowerSupply
 from tests.builders import build_small_network, point
-from tests.frontend.conftest import browser, page, screenshot  # noqa: F401 (browser fixtures)
+from tests.frontend.conftest import screenshot
 from tests.frontend.test_browser import log_in
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
