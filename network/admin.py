@@ -63,3 +63,25 @@ class ComplexConnectionAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False  # cases come from `detect_complex_connections`; status moves through the API workflow
 # --- end complex connections ---------------------------------------------------------------------
+
+
+# --- GraceTHD control severities per network (issue 16) -----------------------------------------
+from django import forms  # noqa: E402
+
+from .models import QualityRuleSeverity  # noqa: E402
+from .services.gracethd.quality import RULES  # noqa: E402
+
+
+class QualityRuleSeverityForm(forms.ModelForm):
+    rule = forms.ChoiceField(choices=[(r.id, f"{r.id} ({r.severity}) — {r.description}") for r in RULES.values()])
+
+    class Meta:
+        model = QualityRuleSeverity
+        fields = ["network", "rule", "severity"]
+
+
+@admin.register(QualityRuleSeverity)
+class QualityRuleSeverityAdmin(admin.ModelAdmin):
+    form = QualityRuleSeverityForm
+    list_display = ("network", "rule", "severity")
+    list_filter = ("severity", "network")

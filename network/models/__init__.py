@@ -7,6 +7,7 @@ from .topology import (
 )
 from .premises import ConnectionStatus, CriticalCategory, Premises
 from .imports import ImportRun
+from .exchange import DeliveredRow, DeliveredTable, ImportFault, QualityRuleSeverity, Severity
 from .complex_connection import (
     ComplexConnection, ComplexConnectionAttachment, ComplexConnectionCostModel, ComplexConnectionNote,
     ComplexConnectionStatus,
@@ -14,7 +15,7 @@ from .complex_connection import (
 
 __all__ = [
     "Cable", "CableRole", "ComplexConnection", "ComplexConnectionAttachment", "ComplexConnectionCostModel",
-    "ComplexConnectionNote", "ComplexConnectionStatus", "CableRoute", "Commune", "ConnectionStatus", "CriticalCategory", "Departement",
+    "ComplexConnectionNote", "ComplexConnectionStatus", "CableRoute", "Commune", "DeliveredRow", "DeliveredTable", "ImportFault", "QualityRuleSeverity", "Severity", "ConnectionStatus", "CriticalCategory", "Departement",
     "Enclosure", "EnclosureType", "ImportRun", "LayingMode", "Network", "Node", "Premises", "RouteSegment",
     "Site", "SiteType", "SupportOwner", "SupportPoint", "SupportType",
 ]
