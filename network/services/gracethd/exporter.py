@@ -41,9 +41,9 @@ QUERIES = {
                    p.critical_category AS {CRITICAL_FIELD}, ST_AsBinary(p.geom)
                    FROM network_premises p WHERE p.network_id = %(net)s ORDER BY p.code"""),
     "t_zpbo": (f"""SELECT 'ZP-' || e.code AS zp_code, n.code AS zp_nd_code, e.code AS {ZPBO_PBO_FIELD},
-                   ST_AsBinary(ST_Multi(ST_Buffer(ST_ConvexHull(ST_Collect(p.geom)), 10, 2)))
+                   ST_AsBinary(ST_Multi(ST_Buffer(ST_ConvexHull(ST_Collect(ST_Collect(p.geom), n.geom)), 10, 2)))
                    FROM network_premises p JOIN network_enclosure e ON e.id = p.pbo_id JOIN network_node n ON n.id = e.node_id
-                   WHERE p.network_id = %(net)s GROUP BY e.code, n.code ORDER BY e.code"""),
+                   WHERE p.network_id = %(net)s GROUP BY e.code, n.code, n.geom ORDER BY e.code"""),
     "t_sitetech": ("""SELECT s.code AS st_code, n.code AS st_nd_code, s.name AS st_nom, s.status AS st_statut,
                    s.physical_type AS st_typephy, s.site_type AS st_typelog
                    FROM network_site s JOIN network_node n ON n.id = s.node_id WHERE s.network_id = %(net)s ORDER BY s.code"""),

@@ -105,6 +105,12 @@ class Validator:
         self.pbo_max_m = getattr(settings, "GRACETHD_PBO_INFER_MAX_M", 300)
 
     # -- helpers ---------------------------------------------------------------------------------
+    def fault(self, t: Table, i: int, field_name: str, message: str, rule: str, code: str = "", geom=None):
+        """A fault on row `i` of `t`, located by the row's geometry when the table has one."""
+        if geom is None and t.geoms is not None and 0 < i <= len(t.geoms):
+            geom = t.geoms[i - 1]
+        self.faults.add(t.label, i, field_name, message, rule, code, geom)
+
     def read(self, table, columns, spatial=False, required=True) -> Table | None:
         t = self.src.read(table, columns, spatial)
         self.tables_read += 1
@@ -127,17 +133,17 @@ class Validator:
     def required(self, t: Table, i: int, row: dict, name: str, code="") -> str:
         value = row[name]
         if not value:
-            self.faults.add(t.label, i, name, "champ obligatoire manquant", "field.required", code)
+            self.fault(t, i, name, "champ obligatoire manquant", "field.required", code)
         return value
 
     def code(self, t: Table, i: int, row: dict, name: str, seen: dict) -> str | None:
         value = row[name]
         if not value:
             if name not in t.missing_columns:
-                self.faults.add(t.label, i, name, "champ obligatoire manquant", "code.missing")
+                self.fault(t, i, name, "champ obligatoire manquant", "code.missing")
             return None
         if value in seen:
-            self.faults.add(t.label, i, name, f"code en double {value} (déjà ligne {seen[value]})", "code.duplicate", value)
+            self.fault(t, i, name, f"code en double {value} (déjà ligne {seen[value]})", "code.duplicate", value)
             return None
         seen[value] = i
         return value
@@ -146,14 +152,14 @@ class Validator:
         value = row[name]
         if not value:
             if required:
-                self.faults.add(t.label, i, name, "champ obligatoire manquant", "field.required", code)
+                self.fault(t, i, name, "champ obligatoire manquant", "field.required", code)
             return ""
         if value not in code_list(lst, self.version):
-            self.faults.add(t.label, i, name, f"code inconnu {value!r} (liste {_list_name(lst, self.version)})",
+            self.fault(t, i, name, f"code inconnu {value!r} (liste {_list_name(lst, self.version)})",
                             "code.unknown_required" if required else "code.unknown", code)
             return ""
         if allowed is not None and value not in allowed:
-            self.faults.add(t.label, i, name, f"code {value!r} de {_list_name(lst, self.version)} non pris en charge par Vigie Fibre",
+            self.fault(t, i, name, f"code {value!r} de {_list_name(lst, self.version)} non pris en charge par Vigie Fibre",
                             "code.unsupported", code)
             return ""
         return value
@@ -162,26 +168,26 @@ class Validator:
         value = row[name]
         if not value:
             if required:
-                self.faults.add(t.label, i, name, "champ obligatoire manquant", "field.required", code)
+                self.fault(t, i, name, "champ obligatoire manquant", "field.required", code)
             return ""
         if value not in known:
-            self.faults.add(t.label, i, name, f"référence inconnue : {what} {value} absent", "fk.dangling", code)
+            self.fault(t, i, name, f"référence inconnue : {what} {value} absent", "fk.dangling", code)
             return ""
         return value
 
     def geometry(self, t: Table, i: int, geom, kinds: tuple[str, ...], code=""):
         if geom is None or shapely.is_empty(geom):
-            self.faults.add(t.label, i, "geom", "géométrie manquante", "geom.missing", code)
+            self.fault(t, i, "geom", "géométrie manquante", "geom.missing", code)
             return None
         if geom.geom_type == "MultiLineString" and "LineString" in kinds and len(geom.geoms) == 1:
             geom = geom.geoms[0]
         if geom.geom_type == "MultiPoint" and "Point" in kinds and len(geom.geoms) == 1:
             geom = geom.geoms[0]
         if geom.geom_type not in kinds:
-            self.faults.add(t.label, i, "geom", f"type {geom.geom_type}, {' ou '.join(kinds)} attendu", "geom.type", code, geom)
+            self.fault(t, i, "geom", f"type {geom.geom_type}, {' ou '.join(kinds)} attendu", "geom.type", code, geom)
             return None
         if not (t.valid[i - 1] if t.valid is not None and geom is t.geoms[i - 1] else shapely.is_valid(geom)):
-            self.faults.add(t.label, i, "geom", f"géométrie invalide ({shapely.is_valid_reason(geom)})", "geom.invalid", code, geom)
+            self.fault(t, i, "geom", f"géométrie invalide ({shapely.is_valid_reason(geom)})", "geom.invalid", code, geom)
             return None
         return geom
 
@@ -226,12 +232,12 @@ class Validator:
             if row["pt_prop"]:
                 owner = owners.get(row["pt_prop"])
                 if owner is None:
-                    self.faults.add(t.label, i, "pt_prop", f"référence inconnue : organisme {row['pt_prop']} absent de t_organisme",
+                    self.fault(t, i, "pt_prop", f"référence inconnue : organisme {row['pt_prop']} absent de t_organisme",
                                     "fk.dangling", code)
                     owner = SupportOwner.OTHER
             if code and nd and typephy:
                 s["support"].append((code, nd, typephy, typelog, owner, state, status))
-        known_supports = {r[0] for r in s["support"]}
+        known_supports = set(seen)  # a support left out is reported once, on its own row
         support_node = {r[0]: r[1] for r in s["support"]}
 
         t = self.read("t_cheminement", ["cm_code", "cm_ndcode1", "cm_ndcode2", "cm_typ_imp", "cm_long", "cm_statut"], spatial=True)
@@ -248,41 +254,41 @@ class Validator:
             if row["cm_long"]:
                 length = _float(row["cm_long"])
                 if length is None:
-                    self.faults.add(t.label, i, "cm_long", f"longueur invalide {row['cm_long']!r}", "field.number", code, geom)
+                    self.fault(t, i, "cm_long", f"longueur invalide {row['cm_long']!r}", "field.number", code, geom)
             if code and n1 and n2 and mode and geom is not None:
                 s["segment"].append((code, n1, n2, mode, geom.length if length is None else length, status, geom))
                 segment_ends[code] = (n1, n2)
                 segment_geom[code] = geom
                 self.check_segment_ends(t, i, code, geom, n1, n2)
             elif code and geom is not None and not (n1 and n2):
-                self.faults.add(t.label, i, "cm_ndcode1", f"cheminement {code} sans nœuds : hors graphe de desserte",
+                self.fault(t, i, "cm_ndcode1", f"cheminement {code} sans nœuds : hors graphe de desserte",
                                 "field.required", code, geom)
-        known_segments = set(segment_ends)
+        known_segments = set(seen)  # a segment left out is reported once; its cables say they lost their route
 
         t = self.read("t_cable", ["cb_code", "cb_nd1", "cb_nd2", "cb_typelog", "cb_capafo", "cb_statut", "cb_lgreel"])
         cables, seen, cable_rows = {}, {}, {}
         for i, row in enumerate(t.rows if t else [], start=1):
             code = self.code(t, i, row, "cb_code", seen)
             if code and not row["cb_nd1"] and not row["cb_nd2"]:
-                self.faults.add(t.label, i, "cb_nd1", f"câble {code} sans cb_nd1 ni cb_nd2 : hors graphe de desserte",
+                self.fault(t, i, "cb_nd1", f"câble {code} sans cb_nd1 ni cb_nd2 : hors graphe de desserte",
                                 "cable.no_ends", code)
                 continue
             n1 = self.ref(t, i, row, "cb_nd1", known_nodes, "nœud", code=code)
             n2 = self.ref(t, i, row, "cb_nd2", known_nodes, "nœud", code=code)
             role = self.listed(t, i, row, "cb_typelog", "l_infra_type_log", allowed=CableRole.values, code=code)
             if not role and not row["cb_typelog"]:
-                self.faults.add(t.label, i, "cb_typelog", "cb_typelog vide : DI (distribution) retenu", "field.defaulted", code)
+                self.fault(t, i, "cb_typelog", "cb_typelog vide : DI (distribution) retenu", "field.defaulted", code)
                 role = CableRole.DISTRIBUTION
             status = self.listed(t, i, row, "cb_statut", "l_statut", code=code)
             capacity = length = None
             if row["cb_capafo"]:
                 capacity = _int(row["cb_capafo"])
                 if capacity is None:
-                    self.faults.add(t.label, i, "cb_capafo", f"nombre de fibres invalide {row['cb_capafo']!r}", "field.number", code)
+                    self.fault(t, i, "cb_capafo", f"nombre de fibres invalide {row['cb_capafo']!r}", "field.number", code)
             if row["cb_lgreel"]:
                 length = _float(row["cb_lgreel"])
                 if length is None:
-                    self.faults.add(t.label, i, "cb_lgreel", f"longueur invalide {row['cb_lgreel']!r}", "field.number", code)
+                    self.fault(t, i, "cb_lgreel", f"longueur invalide {row['cb_lgreel']!r}", "field.number", code)
             if code and n1 and n2 and role:
                 cables[code] = [code, n1, n2, role, capacity, length, status, None]
                 cable_rows[code] = i
@@ -295,7 +301,7 @@ class Validator:
             cb = self.ref(t, i, row, "cl_cb_code", known_cables, "câble", code=code)
             geom = self.geometry(t, i, geom, ("LineString",), code)
             if cb and cb in drawn:
-                self.faults.add(t.label, i, "cl_cb_code", f"câble {cb} déjà dessiné ligne {drawn[cb]}", "cable.line_duplicate", code, geom)
+                self.fault(t, i, "cl_cb_code", f"câble {cb} déjà dessiné ligne {drawn[cb]}", "cable.line_duplicate", code, geom)
             elif cb and geom is not None:
                 drawn[cb] = i
                 if cb in cables:
@@ -321,17 +327,20 @@ class Validator:
             if row["bp_pt_code"]:
                 pt = self.ref(t, i, row, "bp_pt_code", known_supports, "point technique", code=code)
                 node = support_node.get(pt, "")
+                if pt and not node:
+                    self.fault(t, i, "bp_pt_code", f"point technique {pt} écarté : boîtier non placé",
+                                    "enclosure.unplaced", code)
             else:
                 # a PTO (or a DTI) stands in a SUF (v2 bp_sf_code) or a local (v3 bp_lc_code), not on a support
                 for name in ("bp_sf_code", "bp_lc_code"):
                     if row[name]:
                         node = placed_suf.get(row[name], "")
                         if not node:
-                            self.faults.add(t.label, i, name, f"{row[name]} sans nœud connu : boîtier non placé",
+                            self.fault(t, i, name, f"{row[name]} sans nœud connu : boîtier non placé",
                                             "enclosure.unplaced", code)
                         break
                 else:
-                    self.faults.add(t.label, i, "bp_pt_code", "ni bp_pt_code ni bp_sf_code/bp_lc_code : boîtier non placé",
+                    self.fault(t, i, "bp_pt_code", "ni bp_pt_code ni bp_sf_code/bp_lc_code : boîtier non placé",
                                     "enclosure.unplaced", code)
             if code and node and typelog:
                 s["enclosure"].append((code, pt, node, typelog, status, racco))
@@ -353,7 +362,7 @@ class Validator:
         straight = max(a.distance(g1), b.distance(g2))
         reverse = max(a.distance(g2), b.distance(g1))
         if min(straight, reverse) > tol:
-            self.faults.add(t.label, i, "geom", f"extrémités à {min(straight, reverse):.1f} m de {n1}/{n2}",
+            self.fault(t, i, "geom", f"extrémités à {min(straight, reverse):.1f} m de {n1}/{n2}",
                             "segment.ends_off_nodes", code, geom)
 
     def check_cable_lines(self, cables, routes, segment_geom):
@@ -458,8 +467,13 @@ class Validator:
                         cable_segments[cb][cm] = None
         routes = []
         for cb, segs in cable_segments.items():
-            if cb not in cables or any(cm not in segment_ends for cm in segs):
+            if cb not in cables:
                 continue  # already reported
+            lost = [cm for cm in segs if cm not in segment_ends]
+            if lost:
+                self.faults.add(label, first_row[cb], "cc_cb_code",
+                                f"câble {cb} sans parcours : cheminement {', '.join(lost)} écarté", "cable.route_incomplete", cb)
+                continue
             _code, nd1, nd2 = cables[cb][:3]
             order = chain(list(segs), segment_ends, nd1, nd2)
             if order is None:
@@ -480,21 +494,21 @@ class Validator:
             geom = self.geometry(t, i, geom, ("Point",), code)
             insee = row["ad_insee"]
             if insee and insee not in communes:
-                self.faults.add(t.label, i, "ad_insee", f"commune inconnue {insee} : local gardé sans commune",
+                self.fault(t, i, "ad_insee", f"commune inconnue {insee} : local gardé sans commune",
                                 "commune.unknown", code, geom)
                 insee = ""
             units = []
             for name in ("ad_nblhab", "ad_nblpro"):
                 value = _int(row[name]) if row[name] else 0
                 if value is None:
-                    self.faults.add(t.label, i, name, f"nombre invalide {row[name]!r}", "field.number", code, geom)
+                    self.fault(t, i, name, f"nombre invalide {row[name]!r}", "field.number", code, geom)
                     value = 0
                 units.append(value)
             if not row["ad_nblhab"] and not row["ad_nblpro"] or units == [0, 0]:
                 units = [1, 0]  # unknown: one dwelling
             critical = row[CRITICAL_FIELD]
             if critical and critical not in CriticalCategory.values:
-                self.faults.add(t.label, i, CRITICAL_FIELD, f"catégorie inconnue {critical!r} ({', '.join(CriticalCategory.values[1:])})",
+                self.fault(t, i, CRITICAL_FIELD, f"catégorie inconnue {critical!r} ({', '.join(CriticalCategory.values[1:])})",
                                 "critical.unknown", code, geom)
                 critical = ""
             address = " ".join(v for v in (row["ad_numero"], row["ad_rep"], row["ad_nomvoie"]) if v)
@@ -515,14 +529,14 @@ class Validator:
                 nd = self.ref(zp_t, i, row, "zp_nd_code", known_nodes, "nœud", code=code)
                 pbos = pbo_at_node.get(nd, []) if nd else None
                 if pbos is not None and len(pbos) != 1:
-                    self.faults.add(zp_t.label, i, "zp_nd_code", f"{len(pbos)} PBO au nœud {nd}, un seul attendu",
+                    self.fault(zp_t, i, "zp_nd_code", f"{len(pbos)} PBO au nœud {nd}, un seul attendu",
                                     "pbo.zone_ambiguous", code, geom)
                 elif pbos:
                     zone_pbo[code] = pbos[0]
         for zp, pbo in zone_pbo.items():
             node = self.pbo_node.get(pbo)
             if zp in zone_geom and node in self.node_geom and not zone_geom[zp].buffer(1).contains(self.node_geom[node]):
-                self.faults.add(zp_t.label, seen[zp], "geom", f"PBO {pbo} hors de sa zone {zp}", "pbo.outside_zone", zp,
+                self.fault(zp_t, seen[zp], "geom", f"PBO {pbo} hors de sa zone {zp}", "pbo.outside_zone", zp,
                                 self.node_geom[node])
         known_zones = set(seen)
         sf_t = self.read("t_suf", ["sf_code", "sf_ad_code", "sf_zp_code", "sf_racco", "sf_type", SUF_PBO_FIELD])
@@ -572,14 +586,14 @@ class Validator:
         for k, p in enumerate(orphans):
             if k in in_zone:
                 p[7] = in_zone[k]
-                self.faults.add(t.label, p[10], "sf_zp_code", f"PBO de {p[0]} déduit de sa zone t_zpbo : {p[7]}",
+                self.fault(t, p[10], "sf_zp_code", f"PBO de {p[0]} déduit de sa zone t_zpbo : {p[7]}",
                                 "pbo.inferred", p[0], p[1])
             elif k in nearest:
                 p[7] = nearest[k][0]
-                self.faults.add(t.label, p[10], "sf_zp_code", f"PBO de {p[0]} déduit : {p[7]}, le plus proche ({nearest[k][1]:.0f} m)",
+                self.fault(t, p[10], "sf_zp_code", f"PBO de {p[0]} déduit : {p[7]}, le plus proche ({nearest[k][1]:.0f} m)",
                                 "pbo.inferred", p[0], p[1])
             else:
-                self.faults.add(t.label, p[10], "sf_zp_code", f"{p[0]} sans PBO, aucun à moins de {self.pbo_max_m} m : non desservi",
+                self.fault(t, p[10], "sf_zp_code", f"{p[0]} sans PBO, aucun à moins de {self.pbo_max_m} m : non desservi",
                                 "pbo.unserved", p[0], p[1])
 
 
