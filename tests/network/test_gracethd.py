@@ -214,7 +214,7 @@ def test_cli_refuses_a_duplicate_code_and_writes_nothing(transactional_db, tmp_p
     small = build_small_network()
     export_network(small.network, tmp_path / "a", version="2")
     before = snapshot(small.network)
-    edit_csv(tmp_path / "a" / "t_ptech.csv", lambda rows: rows + [rows[1]])
+    edit_csv(tmp_path / "a" / "t_ptech.csv", lambda rows: rows + [rows[1][:-1] + ["autre"]])
     for network in ("net-a", "net-new"):
         done = _cli("import_gracethd", str(tmp_path / "a"), "--network", network, "--owner", "syn-a",
                     "--report", str(tmp_path / "refused.csv"))
@@ -260,7 +260,7 @@ def test_duplicate_code_missing_field_and_dangling_support_all_reported(exported
         typephy, nd = header.index("pt_typephy"), header.index("pt_nd_code")
         body[1][typephy] = ""           # PT-C1: mandatory physical type missing
         body[2][nd] = "ND-NOWHERE"      # PT-PBO1: on a node that does not exist
-        return [header] + body + [body[0]]  # PT-A1 twice
+        return [header] + body + [body[0][:-1] + ["autre"]]  # PT-A1 twice, differing
 
     edit_csv(first / "t_ptech.csv", edit)
     before = snapshot(small.network)

@@ -87,7 +87,7 @@ def test_broken_upload_fails_with_its_fault_report(transactional_db, celery_work
     with open(duplicated / "t_ptech.csv", encoding="utf-8", newline="") as f:
         rows = list(_csv.reader(f, delimiter=";"))
     with open(duplicated / "t_ptech.csv", "w", encoding="utf-8", newline="") as f:
-        _csv.writer(f, delimiter=";", lineterminator="\n").writerows(rows + [rows[1]])
+        _csv.writer(f, delimiter=";", lineterminator="\n").writerows(rows + [rows[1][:-1] + ["autre"]])
     response = client.post("/api/v1/imports/", {"file": zipped(duplicated), "network": "net-a"}, format="multipart")
     run = wait_finished(response.json()["id"])
     assert run.state == "failed" and run.errors == ["t_ptech.csv:7: pt_code: code en double PT-A1 (déjà ligne 1)"]

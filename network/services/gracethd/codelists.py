@@ -27,7 +27,7 @@ def list_name(name: str, version: str = "2") -> str:
 def code_list(name: str, version: str = "2") -> frozenset[str]:
     """The codes of list `name` (e.g. "l_implantation_type", the v2 name) in `version`."""
     real = list_name(name, version)
-    v3 = version == "3" and (V3_DATA_DIR / "lists" / f"{real}.csv").exists()
+    v3 = version == "3" and name not in V2_ONLY_LISTS and (V3_DATA_DIR / "lists" / f"{real}.csv").exists()
     path = (V3_DATA_DIR if v3 else DATA_DIR) / "lists" / f"{real}.csv"
     with open(path, encoding="utf-8", newline="") as f:
         return frozenset(row["code"] for row in csv.DictReader(f, delimiter="," if v3 else ";"))

@@ -30,7 +30,9 @@ from . import delivery, v3
 from .codelists import code_list, list_name as _list_name
 from .quality import Report
 from .reader import GraceSource, SourceError, Table
-from .spec import BY_V2, REQUIRED, detect_version
+from .spec import BY_V2, REQUIRED, detect_version, v3_fields
+
+V3_TABLES = {"t_noeud", "t_cheminement", "t_cableline", "t_adresse", "t_ptech", "t_cable", "t_ebp", "t_organisme", "t_cab_chem"}
 
 ORANGE_SIRENS, ENEDIS_SIRENS = {"380129866"}, {"444608442"}
 ORANGE_NAMES, ENEDIS_NAMES = ("ORANGE", "FRANCE TELECOM"), ("ENEDIS", "ERDF")
@@ -117,6 +119,8 @@ class Validator:
         if t is None:
             return None
         for c in t.missing_columns:
+            if self.version == "3" and table in V3_TABLES and c not in v3_fields(table):
+                continue  # a v2 field that v3 dropped
             if c in KEY_COLUMNS and c == columns[0]:
                 self.faults.add(t.label, 0, c, f"colonne {c} absente", "column.key_missing")
             elif c not in OPTIONAL_COLUMNS:
@@ -143,7 +147,11 @@ class Validator:
                 self.fault(t, i, name, "champ obligatoire manquant", "code.missing")
             return None
         if value in seen:
-            self.fault(t, i, name, f"code en double {value} (déjà ligne {seen[value]})", "code.duplicate", value)
+            first = seen[value]
+            if all(col[first - 1] == col[i - 1] for col in t.columns.values()):
+                self.fault(t, i, name, f"ligne identique à la ligne {first} : ignorée", "code.duplicate_row", value)
+            else:
+                self.fault(t, i, name, f"code en double {value} (déjà ligne {first})", "code.duplicate", value)
             return None
         seen[value] = i
         return value
@@ -755,6 +763,8 @@ def import_network(path, network_slug: str, owner: str | None = None, operator: 
             if not source.has(table):
                 faults.add(f"{table}.{'shp' if BY_V2.get(table) and BY_V2[table].geometry else 'csv'}", 0, "-",
                            "fichier manquant", "file.missing")
+        for table in source.table_names():
+            source.table(table)  # every table read (and size-checked) before anything is decided
         if version == "3":
             v3.adapt(source, faults)
         with transaction.atomic():

@@ -35,6 +35,7 @@ _RULES = [
     Rule("column.key_missing", BLOCKING, "ctrl_remplissage", "colonne de code absente du fichier"),
     Rule("row.width", MINOR, "co_1_f00005", "ligne CSV d'un nombre de champs différent de l'en-tête"),
     Rule("code.duplicate", BLOCKING, "ctrl_unicite", "code en double"),
+    Rule("code.duplicate_row", MINOR, "ctrl_unicite", "ligne répétée à l'identique : gardée une fois"),
     Rule("code.missing", MAJOR, "ctrl_remplissage", "code (clé) vide : ligne ignorée"),
     Rule("geom.type", BLOCKING, "ctrl_type", "géométrie d'un type inattendu, non enregistrable"),
     Rule("geom.missing", MAJOR, "ctrl_remplissage", "géométrie manquante : objet ignoré"),
