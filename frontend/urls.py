@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import alert_views, crisis_views, live, ticket_views, views
+from . import alert_views, crisis_views, import_views, live, ticket_views, views
 
 urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
@@ -13,6 +13,7 @@ urlpatterns = [
     path("tickets/", ticket_views.ticket_list, name="ticket-list"),
     path("tickets/nouveau/", ticket_views.ticket_create, name="ticket-create"),
     path("tickets/<int:pk>/", ticket_views.ticket_detail, name="ticket-detail"),
+    path("imports/<int:pk>/rapport/", import_views.import_report, name="import-report"),
     path("main-courante/", crisis_views.crisis_log, name="crisis-log"),
     path("contacts/", crisis_views.contacts, name="contacts"),
     path("ui/changes/", live.changes, name="ui-changes"),

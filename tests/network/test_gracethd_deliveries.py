@@ -346,3 +346,41 @@ def test_delete_network_api_admin_of_the_owner_only(db, tmp_path, token_client):
     assert response.status_code == 200 and response.json()["premises"] == 9
     assert not Network.objects.filter(pk=net.pk).exists()
     assert admin.delete("/api/v1/networks/net-api/").status_code == 404
+
+
+def test_report_page_lists_faults_with_filters_and_a_map_without_inline_script(db, tmp_path, client):
+    import re
+
+    from network.models import ImportRun
+    from network.services.import_runs import save_report
+    from tests.frontend.conftest import make_user
+
+    from .test_gracethd import break_three_rows
+
+    small, v2 = small_v2(tmp_path)
+    break_three_rows(v2)
+    result = import_network(v2, "net-a")
+    run = ImportRun.objects.create(network=small.network, network_slug="net-a", organisation=small.network.operator,
+                                   source="imports/x.zip", state=ImportRun.State.SUCCEEDED)
+    save_report(run, result.report)
+    client.force_login(make_user("agent", small.network.operator, "operator_agent"))
+    html = client.get(f"/imports/{run.pk}/rapport/").content.decode()
+    assert "geom.invalid" in html and "code.unknown_required" in html
+    assert f'data-geojson-url="/api/v1/imports/{run.pk}/report/?format=geojson"' in html
+    page = html[html.index('class="page-head"'):]  # this page's own part (base.html is another issue's)
+    assert not re.search(r"<script(?![^>]*\b(src=|type=\"application/json\"))[^>]*>", page)  # static files or JSON data only
+    assert not re.search(r"\son[a-z]+=", page)  # no inline event handler
+    filtered = client.get(f"/imports/{run.pk}/rapport/?rule=geom.invalid").content.decode()
+    assert "t_cheminement.shp</td>" in filtered and "dm_cm_code" not in filtered
+    assert "?format=geojson&rule=geom.invalid\"" in filtered
+    geojson = client.get(f"/api/v1/imports/{run.pk}/report/?format=geojson&rule=geom.invalid").json()
+    assert [f["properties"]["code"] for f in geojson["features"]] == ["CM-T2"]
+    stranger = make_user("stranger", Organisation_other(), "operator_agent")
+    client.force_login(stranger)
+    assert client.get(f"/imports/{run.pk}/rapport/").status_code == 404
+
+
+def Organisation_other():
+    from organisations.models import Organisation, OrganisationKind
+
+    return Organisation.objects.create(slug="oi-other", name="OI other", kind=OrganisationKind.OPERATOR)
