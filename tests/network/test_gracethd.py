@@ -162,9 +162,9 @@ def test_unchainable_cable_route_is_reported_not_refused(exported):
     result = import_network(first, "net-a")
     faults = [(f.rule, f.severity, f.line) for f in result.report]
     assert faults == [("cable.route_unchained", "major",
-                       "t_cab_cond.csv:1: cc_cb_code: les cheminements du câble CB-D1 ne s'enchaînent pas de ND-SRO1 à ND-PBO1")]
-    # the cable stays, out of the service graph (no route), the others keep theirs
-    assert not CableRoute.objects.filter(cable__network=small.network, cable__code="CB-D1").exists()
+                       "t_cab_cond.csv:1: cc_cb_code: les cheminements du câble CB-D1 ne s'enchaînent pas de ND-SRO1 à ND-PBO1 : câble écarté")]
+    # the cable is left out of the service graph (an uncuttable edge otherwise), the others keep their routes
+    assert not Cable.objects.filter(network=small.network, code="CB-D1").exists()
     assert CableRoute.objects.filter(cable__network=small.network, cable__code="CB-T3").count() == 2
 
 

@@ -9,6 +9,7 @@ skipped) and does not bump `Network.version`; a real change bumps it once.
 Every rejected row becomes one fault line `FILE:ROW: FIELD: reason` (ROW = record number, 1 for
 the first record; 0 for the file itself); all faults are collected before refusing.
 """
+import logging
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 import shapely
+import shapely.errors
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 
@@ -34,6 +36,7 @@ from .spec import BY_V2, REQUIRED, detect_version, v3_fields
 
 V3_TABLES = {"t_noeud", "t_cheminement", "t_cableline", "t_adresse", "t_ptech", "t_cable", "t_ebp", "t_organisme", "t_cab_chem"}
 
+logger = logging.getLogger(__name__)
 ORANGE_SIRENS, ENEDIS_SIRENS = {"380129866"}, {"444608442"}
 ORANGE_NAMES, ENEDIS_NAMES = ("ORANGE", "FRANCE TELECOM"), ("ENEDIS", "ERDF")
 CRITICAL_FIELD = "ad_critcat"  # Vigie Fibre extension column of t_adresse (sites sensibles)
@@ -314,9 +317,12 @@ class Validator:
                 drawn[cb] = i
                 if cb in cables:
                     cables[cb][7] = geom
-        s["cable"] = [tuple(v) for v in cables.values()]
-
         s["route"] = self.routes(cables, cable_rows, known_cables, known_segments, segment_ends)
+        # a cable whose route cannot be rebuilt is left out of the model: kept, it would be an edge of
+        # the service graph that no cut ever breaks
+        for cb in self.unrouted:
+            cables.pop(cb, None)
+        s["cable"] = [tuple(v) for v in cables.values()]
         self.check_cable_lines(cables, s["route"], segment_geom)
 
         placed_suf = self.suf_nodes(known_nodes)
@@ -474,20 +480,24 @@ class Validator:
                     for cm in conduit_segments.get(cd, ()):
                         cable_segments[cb][cm] = None
         routes = []
+        self.unrouted = set()
         for cb, segs in cable_segments.items():
             if cb not in cables:
                 continue  # already reported
             lost = [cm for cm in segs if cm not in segment_ends]
             if lost:
                 self.faults.add(label, first_row[cb], "cc_cb_code",
-                                f"câble {cb} sans parcours : cheminement {', '.join(lost)} écarté", "cable.route_incomplete", cb)
+                                f"câble {cb} écarté du graphe de desserte : cheminement {', '.join(lost)} écarté",
+                                "cable.route_incomplete", cb)
+                self.unrouted.add(cb)
                 continue
             _code, nd1, nd2 = cables[cb][:3]
             order = chain(list(segs), segment_ends, nd1, nd2)
             if order is None:
                 self.faults.add(label, first_row[cb], "cc_cb_code",
-                                f"les cheminements du câble {cb} ne s'enchaînent pas de {nd1} à {nd2}",
+                                f"les cheminements du câble {cb} ne s'enchaînent pas de {nd1} à {nd2} : câble écarté",
                                 "cable.route_unchained", cb)
+                self.unrouted.add(cb)
                 continue
             routes.extend((cb, position, cm) for position, cm in enumerate(order))
         return routes
@@ -770,7 +780,13 @@ def import_network(path, network_slug: str, owner: str | None = None, operator: 
         with transaction.atomic():
             network, orgs = _resolve_network(network_slug, owner, operator, [], lock=True)
             validator = Validator(source, network.owner if network else orgs.get("--owner"), report, version, faults)
-            staged = validator.run()
+            try:
+                staged = validator.run()
+            except (ValueError, TypeError, KeyError, IndexError, AttributeError, shapely.errors.GEOSException) as exc:
+                # a case no check foresaw: still one fault line, never a traceback (logged for us)
+                logger.exception("GraceTHD validation crashed on %s", path)
+                faults.add(Path(path).name, 0, "-", f"donnée inattendue ({type(exc).__name__}: {exc})", "file.unreadable")
+                raise ImportRefused(option_faults + [f.line for f in faults.blocking], faults) from None
             total = validator.rows_read
             report(0, total, 50)
             blocking = option_faults + [f.line for f in faults.blocking]

@@ -52,8 +52,8 @@ _RULES = [
     Rule("critical.unknown", MINOR, "-", "catégorie de site sensible inconnue : ignorée"),
     # service graph: geometric and business checks
     Rule("cable.no_ends", MAJOR, "ctrl_remplissage", "câble sans cb_nd1/cb_nd2 : hors graphe de desserte"),
-    Rule("cable.route_unchained", MAJOR, "ctrl_topo", "cheminements d'un câble qui ne s'enchaînent pas de cb_nd1 à cb_nd2"),
-    Rule("cable.route_incomplete", MAJOR, "ctrl_fk", "câble dont un cheminement a été écarté : sans parcours"),
+    Rule("cable.route_unchained", MAJOR, "ctrl_topo", "cheminements d'un câble qui ne s'enchaînent pas de cb_nd1 à cb_nd2 : câble hors graphe"),
+    Rule("cable.route_incomplete", MAJOR, "ctrl_fk", "câble dont un cheminement a été écarté : câble hors graphe"),
     Rule("cable.line_off_route", MINOR, "ctrl_topo", "tracé du câble (t_cableline) loin de son cheminement"),
     Rule("cable.line_duplicate", MINOR, "ctrl_unicite", "câble dessiné deux fois dans t_cableline"),
     Rule("segment.ends_off_nodes", MINOR, "ctrl_topo", "extrémité d'un cheminement loin de son nœud"),
