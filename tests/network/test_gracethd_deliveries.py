@@ -384,3 +384,25 @@ def Organisation_other():
     from organisations.models import Organisation, OrganisationKind
 
     return Organisation.objects.create(slug="oi-other", name="OI other", kind=OrganisationKind.OPERATOR)
+
+
+def test_a_network_own_severity_overrides_the_default(db, tmp_path):
+    """Severities are configurable per network (admin): an unknown commune made blocking refuses."""
+    from network.models import QualityRuleSeverity
+
+    small, v2 = small_v2(tmp_path)
+    # one address gets an INSEE code nobody knows
+    meta, _f, geoms, values = raw.read(v2 / "t_adresse.shp")
+    names = list(meta["fields"])
+    values[names.index("ad_insee")][0] = "99999"
+    raw.write(str(v2 / "t_adresse.shp"), geoms, values, names, geometry_type="Point", crs="EPSG:2154",
+              encoding="UTF-8", driver="ESRI Shapefile")
+    result = import_network(v2, "net-a")
+    assert [(f.rule, f.severity) for f in result.report] == [("commune.unknown", "minor")]
+    QualityRuleSeverity.objects.create(network=small.network, rule="commune.unknown", severity="blocking")
+    values[names.index("ad_insee")][0] = "99998"
+    raw.write(str(v2 / "t_adresse.shp"), geoms, values, names, geometry_type="Point", crs="EPSG:2154",
+              encoding="UTF-8", driver="ESRI Shapefile")
+    with pytest.raises(ImportRefused) as refused:
+        import_network(v2, "net-a")
+    assert refused.value.faults[0].endswith("ad_insee: commune inconnue 99998 : local gardé sans commune")
