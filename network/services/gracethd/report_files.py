@@ -3,25 +3,14 @@
 severity, reference, table, row, code, field, message, and the geometry it concerns (if any)."""
 import csv
 import io
-import json
 from pathlib import Path
 
 import numpy as np
 import shapely
-from django.contrib.gis.geos import GEOSGeometry
 from pyogrio import raw
 
 COLUMNS = ["rule", "severity", "reference", "table", "row", "code", "field", "message"]
 FORMATS = ("csv", "geojson", "gpkg")
-
-
-def _wgs84(geom):
-    """GeoJSON geometry (WGS 84) of a shapely geometry in EPSG:2154."""
-    if geom is None:
-        return None
-    g = GEOSGeometry(memoryview(shapely.to_wkb(geom)), srid=2154)
-    g.transform(4326)
-    return json.loads(g.geojson)
 
 
 def as_csv(records: list[dict]) -> str:
@@ -34,15 +23,6 @@ def as_csv(records: list[dict]) -> str:
     return buf.getvalue()
 
 
-def as_geojson(records: list[dict]) -> dict:
-    features = []
-    for r in records:
-        g = _wgs84(r.get("geom"))
-        features.append({"type": "Feature", "properties": {c: r.get(c, "") for c in COLUMNS},
-                         "geometry": g})
-    return {"type": "FeatureCollection", "features": features}
-
-
 def write(records: list[dict], path) -> str:
     """Write the report to `path`, its format from the suffix; returns the format."""
     path = Path(path)
@@ -51,16 +31,18 @@ def write(records: list[dict], path) -> str:
         raise ValueError(f"{path.name}: format de rapport inconnu (.csv, .geojson ou .gpkg)")
     if kind == "csv":
         path.write_text(as_csv(records), encoding="utf-8")
-    elif kind == "geojson":
-        path.write_text(json.dumps(as_geojson(records), ensure_ascii=False), encoding="utf-8")
     else:
         if path.exists():
             path.unlink()
         geoms = np.array([shapely.to_wkb(r["geom"]) if r.get("geom") is not None else None for r in records], dtype=object)
         data = [np.array([str(r.get(c, "")) for r in records], dtype=object) if c != "row"
                 else np.array([int(r.get("row") or 0) for r in records], dtype="int64") for c in COLUMNS]
-        raw.write(str(path), geoms, data, COLUMNS, driver="GPKG", geometry_type="Unknown", crs="EPSG:2154",
-                  layer="anomalies")
+        if kind == "geojson":  # GDAL reprojects to WGS 84 itself under RFC 7946, in one pass
+            raw.write(str(path), geoms, data, COLUMNS, driver="GeoJSON", geometry_type="Unknown", crs="EPSG:2154",
+                      layer_options={"RFC7946": "YES"})
+        else:
+            raw.write(str(path), geoms, data, COLUMNS, driver="GPKG", geometry_type="Unknown", crs="EPSG:2154",
+                      layer="anomalies")
     return kind
 
 
