@@ -63,8 +63,8 @@ def execute(run: ImportRun) -> ImportRun:
         run.state, run.errors = ImportRun.State.FAILED, refused.faults
         run.finished_at = timezone.now()
         run.summary = {**run.summary, "report": refused.report.counts()}
+        save_report(run, refused.report)  # before the state: a client polling for "failed" finds the report
         run.save(update_fields=["state", "errors", "finished_at", "summary"])
-        save_report(run, refused.report)
         return run
     except Exception as exc:  # a bug, or the database gone: the run must not stay "running" forever
         ImportRun.objects.filter(pk=run.pk).update(
@@ -83,6 +83,6 @@ def execute(run: ImportRun) -> ImportRun:
                    "seconds": round(result.seconds, 2), "gracethd_version": result.version,
                    "report": result.report.counts()}
     run.finished_at = timezone.now()
+    save_report(run, result.report)  # before the state, as above
     run.save()
-    save_report(run, result.report)
     return run
