@@ -80,17 +80,24 @@ def bench_exchange(args) -> dict:
         clear(existing)
         existing.delete()
     figures = {"benchmark": "exchange", "network": args.network}
-    with tempfile.TemporaryDirectory() as tmp:
-        start = time.perf_counter()
-        rows = export_network(source, Path(tmp) / "out")
-        figures["export_seconds"] = round(time.perf_counter() - start, 1)
-        figures["rows"] = sum(rows.values())
-        start = time.perf_counter()
-        import_network(Path(tmp) / "out", copy_slug, owner=source.owner.slug, operator=source.operator.slug if source.operator else None)
-        figures["import_seconds"] = round(time.perf_counter() - start, 1)
-        start = time.perf_counter()
-        import_network(Path(tmp) / "out", copy_slug)
-        figures["noop_reimport_seconds"] = round(time.perf_counter() - start, 1)
+    for version in args.gracethd_versions.split(","):
+        existing = Network.objects.filter(slug=copy_slug).first()
+        if existing:
+            clear(existing)
+            existing.delete()
+        with tempfile.TemporaryDirectory() as tmp:
+            start = time.perf_counter()
+            rows = export_network(source, Path(tmp) / "out", version=version)
+            figures[f"v{version}_export_seconds"] = round(time.perf_counter() - start, 1)
+            figures[f"v{version}_rows"] = sum(rows.values())
+            start = time.perf_counter()
+            result = import_network(Path(tmp) / "out", copy_slug, owner=source.owner.slug,
+                                    operator=source.operator.slug if source.operator else None)
+            figures[f"v{version}_import_seconds"] = round(time.perf_counter() - start, 1)
+            figures[f"v{version}_report_faults"] = len(result.report)
+            start = time.perf_counter()
+            import_network(Path(tmp) / "out", copy_slug)
+            figures[f"v{version}_noop_reimport_seconds"] = round(time.perf_counter() - start, 1)
     if not args.keep:
         copy = Network.objects.get(slug=copy_slug)
         clear(copy)
@@ -198,6 +205,8 @@ def main(argv=None):
         sp.add_argument("--network", default="bench-generate")
         sp.add_argument("--departement", default="29")
         sp.add_argument("--keep", action="store_true", help="keep what the benchmark created")
+        if name == "exchange":
+            sp.add_argument("--gracethd-versions", default="2,3", help="GraceTHD versions exported and imported (2, 3 or 2,3)")
         if name == "exposure":
             sp.add_argument("--commune", default="29232", help="INSEE code of the commune flooded (default Quimper)")
     args = parser.parse_args(argv)

@@ -1,7 +1,10 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import alert_views, contact_views, crisis_manage_views, crisis_views, live, report_views, ticket_views, views, webhook_views
+from . import (
+    alert_views, contact_views, crisis_manage_views, crisis_views, import_views, live, report_views, ticket_views, views,
+    webhook_views,
+)
 
 urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
@@ -16,6 +19,7 @@ urlpatterns = [
     path("signalement/", report_views.report_create, name="report-create"),
     path("signalements/", report_views.report_list, name="report-list"),
     path("signalements/<int:pk>/tri/", report_views.report_triage, name="report-triage"),
+    path("imports/<int:pk>/rapport/", import_views.import_report, name="import-report"),
     path("main-courante/", crisis_views.crisis_log, name="crisis-log"),
     path("contacts/", crisis_views.contacts, name="contacts"),
     path("contacts/nouveau/", contact_views.contact_create, name="contact-create"),

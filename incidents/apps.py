@@ -12,3 +12,7 @@ class IncidentsConfig(AppConfig):
         from . import events  # registers this app's event types (webhooks.registry)
 
         events.register()
+        # imported here: models are importable only once the app registry is ready
+        from . import network_dependents  # tickets hold a network's deletion back (network_delete)
+
+        network_dependents.register()

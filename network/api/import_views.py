@@ -3,6 +3,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
@@ -12,6 +13,7 @@ from organisations.models import Organisation
 from organisations import permissions
 from organisations.api.base import ScopedViewMixin
 
+from . import import_report
 from .import_serializers import ImportRunSerializer, ImportUploadSerializer
 
 
@@ -69,3 +71,20 @@ class ImportRunViewSet(ScopedViewMixin, mixins.ListModelMixin, mixins.RetrieveMo
 
             enqueue.on_commit(import_gracethd, run.pk)  # never raises: network.tasks.sweep_imports catches up
         return Response(ImportRunSerializer(run).data, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(responses={200: dict})
+    @action(detail=True, methods=["get"], renderer_classes=import_report.RENDERERS)
+    def report(self, request, pk=None):
+        """The run's quality report: every fault (rule, severity, reference, table, row, code, field,
+        message, geometry). JSON (paginated), CSV or GeoJSON; filters severity, rule, table."""
+        run = self.get_object()
+        qs = import_report.faults(run, request.query_params)
+        kind = request.accepted_renderer.format
+        if kind == "csv":
+            response = Response(import_report.as_csv(qs))
+            response["Content-Disposition"] = f'attachment; filename="import-{run.pk}-report.csv"'
+            return response
+        if kind == "geojson":
+            return Response(import_report.as_geojson(qs))
+        page = self.paginate_queryset(qs)
+        return self.get_paginated_response([import_report.record(f) for f in page])

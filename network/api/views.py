@@ -6,7 +6,9 @@ Views stay small: the querysets are in `services/layers.py`, the network resolut
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import generics, viewsets
+from rest_framework import generics, mixins, status, viewsets
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.response import Response
 from rest_framework_gis.pagination import GeoJsonPagination
 
 from organisations.scoping import principal_for
@@ -20,10 +22,11 @@ from .filtersets import LAYER_FILTERSETS
 from .serializers import LAYER_SERIALIZERS, NetworkSerializer
 
 
-class NetworkViewSet(viewsets.ReadOnlyModelViewSet):
+class NetworkViewSet(viewsets.ReadOnlyModelViewSet, mixins.DestroyModelMixin):
     """Networks the caller sees (syndicate: those it owns; operator: those it operates), with
     their object counts, their extent in WGS84 and their version. Aggregates: elected officials
-    of the owner see them too."""
+    of the owner see them too. DELETE (admin of the owning syndicate) removes a network and all
+    that hangs on it; `?force=true` even while open tickets reference it."""
 
     serializer_class = NetworkSerializer
     lookup_field = "slug"
@@ -31,6 +34,22 @@ class NetworkViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         return (visible_networks(principal_for(self.request))
                 .select_related("owner", "operator").order_by("slug"))
+
+    def destroy(self, request, *args, **kwargs):
+        from organisations.models.membership import Role
+
+        from ..services.network_delete import DeleteRefused, delete_network
+
+        network = self.get_object()
+        principal = principal_for(request)
+        if not (principal.is_superuser or principal.role_in(network.owner_id) == Role.ADMIN):
+            raise PermissionDenied(_("Suppression réservée aux administrateurs du syndicat propriétaire."))
+        force = request.query_params.get("force", "").lower() in ("1", "true", "yes")
+        try:
+            counts = delete_network(network, force=force, actor=request.user, organisation=network.owner)
+        except DeleteRefused as exc:
+            return Response({"errors": [{"path": exc.path, "reason": exc.reason}]}, status=status.HTTP_409_CONFLICT)
+        return Response({"deleted": network.slug, **counts}, status=status.HTTP_200_OK)
 
     def get_serializer_context(self):
         context = super().get_serializer_context()

@@ -8,10 +8,11 @@ from .topology import (
 )
 from .premises import ConnectionStatus, CriticalCategory, Premises
 from .imports import ImportRun
+from .exchange import DeliveredRow, DeliveredTable, ImportFault, QualityRuleSeverity, Severity
 
 __all__ = [
     "BoundaryRelease", "Cable", "CableRole", "CableRoute", "Commune", "ConnectionStatus", "CriticalCategory", "Departement",
-    "FormerCommune", "Territory",
+    "DeliveredRow", "DeliveredTable", "FormerCommune", "ImportFault", "QualityRuleSeverity", "Severity", "Territory",
     "Enclosure", "EnclosureType", "ImportRun", "LayingMode", "Network", "Node", "Premises", "RouteSegment",
     "Site", "SiteType", "SupportOwner", "SupportPoint", "SupportType",
 ]

@@ -3,9 +3,24 @@ the fault report kept when refused. Used by the Celery task behind POST /api/v1/
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.utils import timezone
 
-from network.models import ImportRun
+from network.models import ImportFault, ImportRun
 
 from .gracethd import ImportRefused, import_network
+from .gracethd.quality import RULES
+
+
+def save_report(run: ImportRun, report) -> None:
+    """The run's quality report as ImportFault rows (replacing any earlier ones)."""
+    from django.contrib.gis.geos import GEOSGeometry
+    import shapely
+
+    ImportFault.objects.filter(run=run).delete()
+    ImportFault.objects.bulk_create([
+        ImportFault(run=run, rule=f.rule, severity=f.severity, reference=RULES[f.rule].reference, table=f.table[:64],
+                    row=max(0, f.row), code=(f.code or "")[:254], field=(f.field or "")[:64], message=f.message,
+                    geom=GEOSGeometry(memoryview(shapely.to_wkb(f.geom)), srid=2154) if f.geom is not None else None)
+        for f in report
+    ], batch_size=2000)
 
 
 class ProgressWriter:
@@ -47,7 +62,9 @@ def execute(run: ImportRun) -> ImportRun:
         run.refresh_from_db()
         run.state, run.errors = ImportRun.State.FAILED, refused.faults
         run.finished_at = timezone.now()
-        run.save(update_fields=["state", "errors", "finished_at"])
+        run.summary = {**run.summary, "report": refused.report.counts()}
+        save_report(run, refused.report)  # before the state: a client polling for "failed" finds the report
+        run.save(update_fields=["state", "errors", "finished_at", "summary"])
         return run
     except Exception as exc:  # a bug, or the database gone: the run must not stay "running" forever
         ImportRun.objects.filter(pk=run.pk).update(
@@ -63,7 +80,9 @@ def execute(run: ImportRun) -> ImportRun:
     run.rows_done = run.rows_total = result.rows_total
     run.summary = {**run.summary, "counts": result.counts, "changed": result.changed,
                    "network_created": result.network_created, "version": result.network.version,
-                   "seconds": round(result.seconds, 2)}
+                   "seconds": round(result.seconds, 2), "gracethd_version": result.version,
+                   "report": result.report.counts()}
     run.finished_at = timezone.now()
+    save_report(run, result.report)  # before the state, as above
     run.save()
     return run

@@ -144,7 +144,8 @@ class PowerOutageListView(APIView):
     """GET outages (`?network=`, `?current=1`); POST one outage `{"network", "communes" | "geometry",
     "start", "expected_end", "source", "reference"}` (or a list / `{"outages": [...]}` for one network)."""
 
-    @extend_schema(parameters=[OpenApiParameter("network", str), OpenApiParameter("current", bool)],
+    @extend_schema(operation_id="api_v1_power_outages_list",
+                   parameters=[OpenApiParameter("network", str), OpenApiParameter("current", bool)],
                    responses=OpenApiTypes.OBJECT)
     def get(self, request):
         qs = PowerOutage.objects.restrict(principal_for(request)).select_related("network").prefetch_related("communes")

@@ -24,7 +24,7 @@ def test_generate_export_import_export_is_identical(db, tmp_path):
     generated = Network.objects.get(slug="gen")
     assert Premises.objects.filter(network=generated).count() == PREMISES
 
-    export_network(generated, tmp_path / "first")
+    export_network(generated, tmp_path / "first", version="2")
     result = import_network(tmp_path / "first", "gen-copy", owner="syn-g", operator="oi-g")
     copy = result.network
     assert result.network_created and result.counts["premises"]["created"] == PREMISES

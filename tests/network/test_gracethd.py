@@ -1,5 +1,6 @@
 """GraceTHD v2 import and export: round trip, refusals with one line per fault, zip, no-op re-import."""
 import csv
+import json
 import os
 import subprocess
 import sys
@@ -68,7 +69,7 @@ def edit_shp(path: Path, edit_row):
 @pytest.fixture
 def exported(db, tmp_path):
     small = build_small_network()
-    export_network(small.network, tmp_path / "a")
+    export_network(small.network, tmp_path / "a", version="2")
     return small, tmp_path / "a"
 
 
@@ -154,14 +155,18 @@ def test_missing_projection_and_wrong_owner_kind_are_refused(exported):
     assert not Network.objects.filter(slug="net-c").exists()
 
 
-def test_unchainable_cable_route_is_reported(exported):
+def test_unchainable_cable_route_is_reported_not_refused(exported):
     small, first = exported
     # CB-D1 runs SRO1 → PBO1 over D1a, D1b: also putting it in D3b's conduit breaks the chain
     edit_csv(first / "t_cab_cond.csv", lambda rows: rows + [["CB-D1", "CD-CM-D3b", "", "", "", "", ""]])
-    with pytest.raises(ImportRefused) as refused:
-        import_network(first, "net-a")
-    assert refused.value.faults == [
-        "t_cab_cond.csv:1: cc_cb_code: les cheminements du câble CB-D1 ne s'enchaînent pas de ND-SRO1 à ND-PBO1"]
+    result = import_network(first, "net-a")
+    faults = [(f.rule, f.severity, f.line) for f in result.report]
+    assert faults == [("cable.route_unchained", "major",
+                       "t_cab_cond.csv:1: cc_cb_code: les cheminements du câble CB-D1 ne s'enchaînent pas "
+                       "de ND-SRO1 à ND-PBO1 : câble écarté")]
+    # the cable is left out of the service graph (an uncuttable edge otherwise), the others keep their routes
+    assert not Cable.objects.filter(network=small.network, code="CB-D1").exists()
+    assert CableRoute.objects.filter(cable__network=small.network, cable__code="CB-T3").count() == 2
 
 
 def break_three_rows(directory: Path):
@@ -181,27 +186,51 @@ def break_three_rows(directory: Path):
     edit_csv(directory / "t_cab_cond.csv", lambda rows: rows + [["CB-T1", "CD-CM-NOPE", "", "", "", "", ""]])
 
 
-def test_cli_refuses_three_broken_rows_one_line_each_and_writes_nothing(transactional_db, tmp_path):
+def test_cli_imports_three_broken_rows_with_a_report(transactional_db, tmp_path):
     small = build_small_network()
-    export_network(small.network, tmp_path / "a")
-    before = snapshot(small.network)
+    export_network(small.network, tmp_path / "a", version="2")
     break_three_rows(tmp_path / "a")
+    done = _cli("import_gracethd", str(tmp_path / "a"), "--network", "net-new", "--owner", "syn-a",
+                "--report", str(tmp_path / "report.geojson"))
+    assert done.returncode == 0, done.stderr
+    assert "report: 5 fault(s): 5 major, 0 minor" in done.stdout, done.stdout
+    features = json.loads((tmp_path / "report.geojson").read_text())["features"]
+    lines = [(f["properties"]["rule"], f["properties"]["table"], f["properties"]["row"], f["properties"]["field"])
+             for f in features]
+    assert lines[:3] == [("code.unknown_required", "t_cheminement.shp", 3, "cm_typ_imp"),
+                         ("geom.invalid", "t_cheminement.shp", 7, "geom"),
+                         ("fk.dangling", "t_cond_chem.csv", 10, "dm_cm_code")]
+    # the cables laid on the two segments left out say so (CM-D2, CM-T2)
+    assert sorted(f["properties"]["code"] for f in features[3:] if f["properties"]["rule"] == "cable.route_incomplete") == [
+        "CB-D2", "CB-T2"]
+    assert features[1]["geometry"]["type"] == "LineString"  # the fault is located, in WGS 84
+    assert -5 < features[1]["geometry"]["coordinates"][0][0] < 0
+    net = Network.objects.get(slug="net-new")
+    # the broken segments are left out, the rest of the network is there
+    assert not RouteSegment.objects.filter(network=net, code__in=["CM-D2", "CM-T2"]).exists()
+    assert Premises.objects.filter(network=net).count() == 9
+
+
+def test_cli_refuses_a_duplicate_code_and_writes_nothing(transactional_db, tmp_path):
+    small = build_small_network()
+    export_network(small.network, tmp_path / "a", version="2")
+    before = snapshot(small.network)
+    edit_csv(tmp_path / "a" / "t_ptech.csv", lambda rows: rows + [rows[1][:-1] + ["autre"]])
     for network in ("net-a", "net-new"):
-        done = _cli("import_gracethd", str(tmp_path / "a"), "--network", network, "--owner", "syn-a")
+        done = _cli("import_gracethd", str(tmp_path / "a"), "--network", network, "--owner", "syn-a",
+                    "--report", str(tmp_path / "refused.csv"))
         assert done.returncode != 0
         lines = done.stderr.strip().splitlines()
-        assert len(lines) == 4, done.stderr
-        assert lines[0] == "t_cheminement.shp:3: cm_typ_imp: code inconnu 'X' (liste l_implantation_type)"
-        assert lines[1].startswith("t_cheminement.shp:7: geom: géométrie invalide (Too few points")
-        assert lines[2] == "t_cond_chem.csv:10: dm_cm_code: référence inconnue : cheminement CM-NOPE absent"
-        assert lines[3] == "CommandError: refused: 3 fault(s), nothing written"
+        assert lines == ["t_ptech.csv:7: pt_code: code en double PT-A1 (déjà ligne 1)",
+                         "CommandError: refused: 1 fault(s), nothing written"], done.stderr
+        assert "code.duplicate;blocking;ctrl_unicite;t_ptech.csv;7;PT-A1;pt_code" in (tmp_path / "refused.csv").read_text()
     assert snapshot(small.network) == before
     assert not Network.objects.filter(slug="net-new").exists()
 
 
 def test_cli_import_then_export(transactional_db, tmp_path):
     small = build_small_network()
-    export_network(small.network, tmp_path / "a")
+    export_network(small.network, tmp_path / "a", version="2")
     done = _cli("import_gracethd", str(tmp_path / "a"), "--network", "net-cli", "--owner", "syn-a", "--operator", "oi-a")
     assert done.returncode == 0, done.stderr
     assert "premises: 9 created, 0 updated, 0 unchanged, 0 deleted" in done.stdout
@@ -232,15 +261,18 @@ def test_duplicate_code_missing_field_and_dangling_support_all_reported(exported
         typephy, nd = header.index("pt_typephy"), header.index("pt_nd_code")
         body[1][typephy] = ""           # PT-C1: mandatory physical type missing
         body[2][nd] = "ND-NOWHERE"      # PT-PBO1: on a node that does not exist
-        return [header] + body + [body[0]]  # PT-A1 twice
+        return [header] + body + [body[0][:-1] + ["autre"]]  # PT-A1 twice, differing
 
     edit_csv(first / "t_ptech.csv", edit)
     before = snapshot(small.network)
     with pytest.raises(ImportRefused) as refused:
         import_network(first, "net-a")
-    assert refused.value.faults == [
-        "t_ptech.csv:2: pt_typephy: champ obligatoire manquant",
-        "t_ptech.csv:3: pt_nd_code: référence inconnue : nœud ND-NOWHERE absent",
-        "t_ptech.csv:7: pt_code: code en double PT-A1 (déjà ligne 1)",
+    # only the duplicate refuses; the other faults are in the report, with their severity
+    assert refused.value.faults == ["t_ptech.csv:7: pt_code: code en double PT-A1 (déjà ligne 1)"]
+    assert [(f.severity, f.line) for f in refused.value.report] == [
+        ("major", "t_ptech.csv:2: pt_typephy: champ obligatoire manquant"),
+        ("major", "t_ptech.csv:3: pt_nd_code: référence inconnue : nœud ND-NOWHERE absent"),
+        ("blocking", "t_ptech.csv:7: pt_code: code en double PT-A1 (déjà ligne 1)"),
+        ("major", "t_ebp.csv:1: bp_pt_code: point technique PT-PBO1 écarté : boîtier non placé"),
     ]
     assert snapshot(small.network) == before

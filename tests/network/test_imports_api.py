@@ -37,7 +37,7 @@ def wait_finished(run_id, timeout=60):
 @pytest.mark.integration
 def test_upload_is_imported_by_the_worker_with_progress(transactional_db, celery_worker, token_client, tmp_path):
     small = build_small_network()
-    export_network(small.network, tmp_path / "a")
+    export_network(small.network, tmp_path / "a", version="2")
     client, _ = token_client(small.network.owner, "crisis_manager")
     response = client.post("/api/v1/imports/", {"file": zipped(tmp_path / "a"), "network": "net-new",
                                                 "owner": "syn-a", "operator": "oi-a"}, format="multipart")
@@ -57,21 +57,47 @@ def test_upload_is_imported_by_the_worker_with_progress(transactional_db, celery
 @pytest.mark.integration
 def test_broken_upload_fails_with_its_fault_report(transactional_db, celery_worker, token_client, tmp_path):
     small = build_small_network()
-    export_network(small.network, tmp_path / "a")
+    export_network(small.network, tmp_path / "a", version="2")
     break_three_rows(tmp_path / "a")
     client, _ = token_client(small.network.operator, "operator_agent")
     response = client.post("/api/v1/imports/", {"file": zipped(tmp_path / "a"), "network": "net-a"}, format="multipart")
     assert response.status_code == 202, response.content
     run = wait_finished(response.json()["id"])
-    assert run.state == "failed" and len(run.errors) == 3
-    assert run.errors[0] == "t_cheminement.shp:3: cm_typ_imp: code inconnu 'X' (liste l_implantation_type)"
-    assert client.get(f"/api/v1/imports/{run.pk}/").json()["errors"] == run.errors
-    assert Network.objects.get(slug="net-a").version == 1
+    # non-blocking faults: imported, with its report kept on the run
+    assert run.state == "succeeded" and run.errors == [] and run.summary["report"]["major"] == 5
+    report = client.get(f"/api/v1/imports/{run.pk}/report/").json()
+    assert report["count"] == 5 and report["results"][0] == {
+        "rule": "code.unknown_required", "severity": "major", "reference": "ctrl_liste_valeur",
+        "table": "t_cheminement.shp", "row": 3, "code": "CM-D2", "field": "cm_typ_imp",
+        "message": "code inconnu 'X' (liste l_implantation_type)", "geometry": report["results"][0]["geometry"]}
+    assert report["results"][0]["geometry"]["type"] == "LineString"
+    geojson = client.get(f"/api/v1/imports/{run.pk}/report/", HTTP_ACCEPT="application/geo+json")
+    assert geojson["Content-Type"].startswith("application/geo+json")
+    assert len(geojson.json()["features"]) == 5
+    as_csv = client.get(f"/api/v1/imports/{run.pk}/report/?format=csv&severity=major&rule=geom.invalid")
+    assert as_csv["Content-Type"].startswith("text/csv")
+    lines = as_csv.content.decode().splitlines()
+    assert lines[0].startswith("rule;severity;reference;table;row;code;field;message") and len(lines) == 2
+    assert lines[1].startswith("geom.invalid;major;ctrl_topo;t_cheminement.shp;7;CM-T2;geom;")
+    assert Network.objects.get(slug="net-a").version == 2
+    # a blocking fault refuses, its report kept too
+    duplicated = tmp_path / "dup"
+    export_network(small.network, duplicated, version="2")
+    import csv as _csv
+    with open(duplicated / "t_ptech.csv", encoding="utf-8", newline="") as f:
+        rows = list(_csv.reader(f, delimiter=";"))
+    with open(duplicated / "t_ptech.csv", "w", encoding="utf-8", newline="") as f:
+        _csv.writer(f, delimiter=";", lineterminator="\n").writerows(rows + [rows[1][:-1] + ["autre"]])
+    response = client.post("/api/v1/imports/", {"file": zipped(duplicated), "network": "net-a"}, format="multipart")
+    run = wait_finished(response.json()["id"])
+    assert run.state == "failed" and run.errors == ["t_ptech.csv:7: pt_code: code en double PT-A1 (déjà ligne 1)"]
+    assert client.get(f"/api/v1/imports/{run.pk}/report/?severity=blocking").json()["count"] == 1
+    assert Network.objects.get(slug="net-a").version == 2
 
 
 def test_who_may_import_and_who_sees_imports(db, make_org, token_client, tmp_path):
     small = build_small_network()
-    export_network(small.network, tmp_path / "a")
+    export_network(small.network, tmp_path / "a", version="2")
     other = make_org("syn-b")
     viewer, _ = token_client(small.network.owner, "viewer")
     stranger, _ = token_client(other, "crisis_manager")

@@ -14,8 +14,10 @@ from pyogrio import raw
 
 from network.models import LayingMode, Network, SupportOwner
 
+from . import delivery
 from .codelists import PRJ_FILE, csv_fields, shp_fields
 from .importer import CRITICAL_FIELD, ZPBO_PBO_FIELD
+from .spec import v3_fields
 from .territory import from_storage
 
 AERIAL_CONDUIT_MODES = {LayingMode.AERIAL_TELECOM, LayingMode.AERIAL_POWER, LayingMode.FACADE}
@@ -40,9 +42,9 @@ QUERIES = {
                    p.critical_category AS {CRITICAL_FIELD}, ST_AsBinary(p.geom)
                    FROM network_premises p WHERE p.network_id = %(net)s ORDER BY p.code"""),
     "t_zpbo": (f"""SELECT 'ZP-' || e.code AS zp_code, n.code AS zp_nd_code, e.code AS {ZPBO_PBO_FIELD},
-                   ST_AsBinary(ST_Multi(ST_Buffer(ST_ConvexHull(ST_Collect(p.geom)), 10, 2)))
+                   ST_AsBinary(ST_Multi(ST_Buffer(ST_ConvexHull(ST_Collect(ST_Collect(p.geom), n.geom)), 10, 2)))
                    FROM network_premises p JOIN network_enclosure e ON e.id = p.pbo_id JOIN network_node n ON n.id = e.node_id
-                   WHERE p.network_id = %(net)s GROUP BY e.code, n.code ORDER BY e.code"""),
+                   WHERE p.network_id = %(net)s GROUP BY e.code, n.code, n.geom ORDER BY e.code"""),
     "t_sitetech": ("""SELECT s.code AS st_code, n.code AS st_nd_code, s.name AS st_nom, s.status AS st_statut,
                    s.physical_type AS st_typephy, s.site_type AS st_typelog
                    FROM network_site s JOIN network_node n ON n.id = s.node_id WHERE s.network_id = %(net)s ORDER BY s.code"""),
@@ -97,11 +99,11 @@ def _write_csv(path: Path, table: str, columns: list[str], rows: list[tuple]) ->
         writer.writerows([_cell(row[i]) if i is not None else "" for i in index] for row in rows)
 
 
-def _write_shp(path: Path, table: str, columns: list[str], rows: list[tuple], srid: int = 2154) -> None:
+def _write_shp(path: Path, table: str, columns: list[str], rows: list[tuple], spec=None, srid: int = 2154) -> None:
     n = len(rows)
     by_name = {c: [row[i] for row in rows] for i, c in enumerate(columns)}
     names, data, masks = [], [], []
-    for name, dbf_type, _length, decimals in shp_fields(table) + EXTENSIONS.get(table, []):
+    for name, dbf_type, _length, decimals in spec or (shp_fields(table) + EXTENSIONS.get(table, [])):
         values = by_name.get(name)
         if dbf_type == "N":
             missing = np.array([v is None for v in values], dtype=bool) if values else np.ones(n, dtype=bool)
@@ -120,7 +122,7 @@ def _write_shp(path: Path, table: str, columns: list[str], rows: list[tuple], sr
         names.append(name)
         data.append(array)
     geometry = np.array([bytes(row[-1]) for row in rows], dtype=object)
-    if srid != 2154:  # overseas: written in the territory's legal projection (territory.py)
+    if srid != 2154 and len(geometry):  # overseas: written in the territory's legal projection (territory.py)
         geometry = from_storage(geometry, srid)
     raw.write(
         str(path), geometry, data, names, field_mask=masks, geometry_type=SHAPE_TYPES[table], crs=f"EPSG:{srid}",
@@ -140,10 +142,89 @@ def _organisms(network: Network) -> list[tuple]:
     ]
 
 
-def export_network(network: Network, out_dir) -> dict[str, int]:
-    """Write `network` in the GraceTHD v2 exchange layout into `out_dir`; returns rows per table."""
+V3_QUERIES = {
+    "t_noeud": QUERIES["t_noeud"],
+    "t_cheminement": QUERIES["t_cheminement"],
+    "t_cableline": ("""SELECT c.code AS cl_code, c.code AS cl_cb_code, ST_Length(c.geom) AS cl_long, ST_AsBinary(c.geom)
+                   FROM network_cable c WHERE c.network_id = %(net)s AND c.geom IS NOT NULL ORDER BY c.code"""),
+    "t_adresse": QUERIES["t_adresse"].replace("p.housing_units AS ad_nblhab", "p.housing_units AS ad_nblres"),
+    "t_site": ("""SELECT * FROM (
+                   SELECT s.code AS st_code, n.code AS st_nd_code, 'RESEAU' AS st_typelog, s.physical_type AS st_typephy,
+                          s.status AS st_statut, '' AS st_ad_code FROM network_site s JOIN network_node n ON n.id = s.node_id
+                   WHERE s.network_id = %(net)s
+                   UNION ALL
+                   SELECT 'ST-' || p.code, '', 'CLIENT', '', '', p.code FROM network_premises p WHERE p.network_id = %(net)s) x
+                   ORDER BY 1"""),
+    "t_local": ("""SELECT * FROM (
+                   SELECT 'LC-' || s.code AS lc_code, s.code AS lc_st_code, s.site_type AS lc_typelog, s.name AS lc_etiquet,
+                          s.status AS lc_statut, '' AS lc_bp_codf FROM network_site s WHERE s.network_id = %(net)s
+                   UNION ALL
+                   SELECT COALESCE(NULLIF(p.suf_code, ''), 'LC-' || p.code), 'ST-' || p.code,
+                          CASE WHEN p.housing_units = 0 AND p.business_units > 0 THEN 'PRO' ELSE 'RES' END, '', '',
+                          COALESCE(e.code, '')
+                   FROM network_premises p LEFT JOIN network_enclosure e ON e.id = p.pbo_id WHERE p.network_id = %(net)s) x
+                   ORDER BY 1"""),
+    "t_ptech": QUERIES["t_ptech"],
+    "t_cable": QUERIES["t_cable"],
+    "t_ebp": QUERIES["t_ebp"],
+    "t_cab_chem": ("""SELECT c.code AS cc_cb_code, s.code AS cc_cm_code FROM network_cableroute r
+                   JOIN network_cable c ON c.id = r.cable_id JOIN network_routesegment s ON s.id = r.segment_id
+                   WHERE c.network_id = %(net)s ORDER BY c.code, r.position"""),
+}
+V3_EXTENSIONS = {"t_zpbo": [], "t_adresse": [CRITICAL_FIELD]}
+V3_NUMERIC = {"cm_long", "cl_long", "ad_nblres", "ad_nblpro", "cb_capafo", "cb_lgreel"}
+
+
+def _write_v3_shp(path: Path, table: str, columns: list[str], rows: list[tuple], srid: int = 2154) -> None:
+    fields = v3_fields(table) + [f for f in V3_EXTENSIONS.get(table, []) if f not in v3_fields(table)]
+    spec = [(f, "N" if f in V3_NUMERIC else "C", 24, 6 if f.endswith("long") else 0) for f in fields]
+    _write_shp(path, table, columns, rows, spec, srid)
+
+
+def _export_v3(network: Network, out: Path) -> dict[str, int]:
+    counts = {}
+    with connection.cursor() as cursor:
+        for table, sql in V3_QUERIES.items():
+            cursor.execute(sql, {"net": network.id})
+            columns = [d.name for d in cursor.description]
+            rows = cursor.fetchall()
+            if table in SHAPE_TYPES:
+                _write_v3_shp(out / f"{table}.shp", table, columns[:-1], rows, network.local_srid)
+            else:
+                _write_fields_csv(out / f"{table}.csv", v3_fields(table), columns, rows)
+            counts[table] = len(rows)
+    _write_fields_csv(out / "t_organisme.csv", v3_fields("t_organisme"), ["or_code", "or_siret", "or_nom", "or_type"],
+                      [(c, siren, name, kind) for c, siren, name, kind in _organisms(network)])
+    counts["t_organisme"] = 4
+    return counts
+
+
+def _write_fields_csv(path: Path, fields: list[str], columns: list[str], rows: list[tuple]) -> None:
+    index = [columns.index(f) if f in columns else None for f in fields]
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f, delimiter=";", lineterminator="\n")
+        writer.writerow(fields)
+        writer.writerows([_cell(row[i]) if i is not None else "" for i in index] for row in rows)
+
+
+def export_network(network: Network, out_dir, version: str | None = None) -> dict[str, int]:
+    """Write `network` as a GraceTHD exchange into `out_dir`; returns rows per table.
+
+    A network imported from a delivery is written back as delivered (every table and field, see
+    delivery.py) when `version` is that of the delivery (the default). Otherwise, and for
+    generated networks (default v3), the exchange is built from the model."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
+    delivered = delivery.imported_version(network)
+    version = str(version or delivered or "3")
+    if delivered == version:
+        return delivery.write(network, out)
+    if version == "3":
+        return _export_v3(network, out)
+    return _export_v2(network, out)
+
+
+def _export_v2(network: Network, out: Path) -> dict[str, int]:
     counts = {}
     with connection.cursor() as cursor:
         for table, sql in QUERIES.items():
@@ -151,7 +232,7 @@ def export_network(network: Network, out_dir) -> dict[str, int]:
             columns = [d.name for d in cursor.description]
             rows = cursor.fetchall()
             if table in SHAPE_TYPES:
-                _write_shp(out / f"{table}.shp", table, columns[:-1], rows, network.local_srid)
+                _write_shp(out / f"{table}.shp", table, columns[:-1], rows, srid=network.local_srid)
             else:
                 _write_csv(out / f"{table}.csv", table, columns, rows)
             counts[table] = len(rows)
