@@ -20,9 +20,8 @@ from rest_framework.response import Response
 
 from core.api.errors import error_response
 from network.models import Enclosure, Network, RouteSegment, Site, SupportPoint
-from organisations.models.membership import AGGREGATE_ONLY_ROLES, WRITE_ROLES
 from organisations.api.base import ScopedViewMixin
-from organisations.permissions import AGGREGATE
+from organisations.permissions import AGGREGATE, ROLES_FOR, WRITE, may_read
 from organisations.scoping import principal_for
 
 from django.contrib.gis.db.models.functions import AsGeoJSON, Transform
@@ -57,7 +56,7 @@ def _flag(value) -> bool:
 
 def _writer_organisation(principal, network):
     """The organisation an alert is pushed for: the caller's organisation with a write role."""
-    orgs = [org for org, role in principal.roles.items() if role in WRITE_ROLES]
+    orgs = [org for org, role in principal.roles.items() if role in ROLES_FOR[WRITE]]
     if network is not None:
         orgs = [o for o in orgs if o in (network.owner_id, network.operator_id)] or orgs
     if not orgs and not principal.is_superuser:
@@ -198,7 +197,7 @@ class AlertViewSet(ScopedViewMixin, mixins.ListModelMixin, mixins.RetrieveModelM
         for key in ("poles_in_area", "expected_damaged_poles", "premises_in_area", "expected_premises_cut"):
             data[key] = run.totals.get(key)
         roles = {principal.role_in(o) for o in (network.owner_id, network.operator_id)} - {None}
-        aggregate_only = not principal.is_superuser and bool(roles) and roles <= AGGREGATE_ONLY_ROLES
+        aggregate_only = bool(roles) and not may_read(principal, [network.owner_id, network.operator_id])
         if not aggregate_only:
             try:
                 limit = int(request.query_params.get("limit", ASSETS_DEFAULT_LIMIT))

@@ -18,7 +18,7 @@ from rest_framework.views import APIView
 from core.api.errors import error_response
 from network.models import Cable, Commune, Network, Premises, RouteSegment, Site, SupportPoint
 from organisations.models import Organisation
-from organisations.models.membership import AGGREGATE_ONLY_ROLES
+from organisations import permissions
 from organisations.scoping import Principal, principal_for
 
 from ..services.graph import RETRY_AFTER_S, GraphNotReady, get_request_graph, model_summary
@@ -55,10 +55,7 @@ def request_graph(network: Network):
 
 def detail_principal(principal: Principal | None) -> Principal | None:
     """The principal reduced to the organisations where it may see detail (not aggregate-only)."""
-    if principal is None or principal.is_superuser:
-        return principal
-    roles = {org: role for org, role in principal.roles.items() if role not in AGGREGATE_ONLY_ROLES}
-    return Principal(user=principal.user, roles=roles, is_superuser=False, token=principal.token)
+    return permissions.detail_principal(principal)
 
 
 def network_for_detail(request, slug: str) -> Network:
@@ -187,7 +184,7 @@ class CommuneResilienceView(APIView):
         aggregates_only = False
         if network is None:
             own = set(Organisation.objects.filter(
-                pk__in=[org for org, role in principal.roles.items() if role in AGGREGATE_ONLY_ROLES]
+                pk__in=permissions.aggregate_organisation_ids(principal)
             ).exclude(insee_code="").values_list("insee_code", flat=True)) if principal else set()
             if not own:
                 raise exceptions.NotFound()

@@ -17,7 +17,7 @@ from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
 from organisations.models import Organisation
-from organisations.models.membership import WRITE_ROLES
+from organisations.permissions import may_write
 from organisations.scoping import principal_for
 
 from ..models import Delivery, DeliveryAttempt, DeliveryStatus, Subscription, SubscriptionSource
@@ -36,7 +36,7 @@ UUID_RE = r"[0-9a-fA-F-]{36}"
 
 
 def _writable_org_ids(principal) -> set:
-    return {org for org, role in principal.roles.items() if role in WRITE_ROLES}
+    return {org for org in principal.organisation_ids if may_write(principal, org)}
 
 
 class CanManageWebhooks(permissions.BasePermission):
