@@ -66,6 +66,14 @@ ENDPOINTS = [
     Endpoint("subscriptions", lambda c, w: c.get("/api/v1/webhooks/subscriptions/"),
              roles(dict.fromkeys(WRITERS, 200), 403)),
     Endpoint("event_types", lambda c, w: c.get("/api/v1/webhooks/subscriptions/event-types/"), everyone(200)),
+    # power (lists scoped to the caller's networks)
+    Endpoint("power_outages", lambda c, w: c.get("/api/v1/power-outages/"), everyone(200)),
+    # detail of the network's active sites: elected officials of its organisations 403, anybody else 404
+    Endpoint("network_power", lambda c, w: c.get("/api/v1/networks/net-a/power/"),
+             roles({"elected_official": (403, 404)}, (200, 404))),
+    # restoration (lists scoped to the caller's networks and organisation)
+    Endpoint("damage_reports", lambda c, w: c.get("/api/v1/damage-reports/"), everyone(200)),
+    Endpoint("crews", lambda c, w: c.get("/api/v1/crews/"), everyone(200)),
 ]
 
 
@@ -87,6 +95,6 @@ def test_the_matrix_covers_every_listed_endpoint():
     incidents = {"crises", "crisis-log", "contacts", "on-call-periods"}
     layers = {name for name, _url in root_endpoints() if name.startswith("network/")}
     covered = {"me", "organisations", "audit", "networks", "imports", "alerts", "impact", "complex-connections",
-               "webhooks"} | incidents | layers
+               "webhooks", "power-outages", "damage-reports", "crews"} | incidents | layers
     assert {name for name, _url in root_endpoints()} - covered == set()
     assert AGGREGATE_ONLY == {"elected_official"}
