@@ -3,6 +3,7 @@
 The test broker uses another Redis database than the running service (`make run`), so a worker
 started by `make run` never picks up a test's tasks, and the tests never see the service's.
 """
+import os
 import tempfile
 from urllib.parse import urlsplit, urlunsplit
 
@@ -35,7 +36,10 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise expects it; collect
 # Tests call the API without waiting for a worker to build the service graph; the 503 path is
 # tested with the setting off (tests/resilience/test_graph_store.py).
 SERVICE_GRAPH_BUILD_IN_REQUEST = True
-SERVICE_GRAPH_DIR = tempfile.mkdtemp(prefix="vigie-test-graphs-")  # one per test session
+# One per test session, shared with the processes the tests start (workers, commands), which inherit
+# the environment: they must not make their own under a test's TMPDIR.
+SERVICE_GRAPH_DIR = os.environ.get("VIGIE_TEST_GRAPH_DIR") or tempfile.mkdtemp(prefix="vigie-test-graphs-")
+os.environ["VIGIE_TEST_GRAPH_DIR"] = SERVICE_GRAPH_DIR
 # The worker's warmer does not build every test network's graph behind the tests' back (it held a
 # connection to the test database at teardown); store_missing() is tested directly.
 SERVICE_GRAPH_STORE_IN_WARMER = False

@@ -1,39 +1,24 @@
 """Admin of the power app. A supply edited here goes through the same audited service as the API."""
 from django.contrib.gis import admin
 
-from core.audit import record, snapshot
-from core.models import AuditEvent
+from core.admin import AuditedGISModelAdmin, AuditedModelAdmin
 
 from .models import MobileGenerator, OutageRaw, PowerNotice, PowerOutage, PowerSupply, SiteStateOverride
 from .services.outages import schedule_check
-from .services.supplies import AUDITED
 
 
-class AuditedAdmin(admin.GISModelAdmin):
-    """Saves and deletes recorded in the audit trail (who, before, after)."""
-
-    audited_fields = None
+class AuditedAdmin(AuditedGISModelAdmin):
+    """Audited like every admin (core.admin); a change also asks for a fresh power check of its network."""
 
     def save_model(self, request, obj, form, change):
-        before = None
-        if change:
-            old = type(obj).objects.get(pk=obj.pk)
-            before = snapshot(old, self.audited_fields)
         super().save_model(request, obj, form, change)
-        record(obj, AuditEvent.Action.UPDATE if change else AuditEvent.Action.CREATE, actor=request.user,
-               before=before, after=snapshot(obj, self.audited_fields))
         network_id = getattr(obj, "network_id", None)
         if network_id:
             schedule_check(network_id)
 
-    def delete_model(self, request, obj):
-        record(obj, AuditEvent.Action.DELETE, actor=request.user, before=snapshot(obj, self.audited_fields))
-        super().delete_model(request, obj)
-
 
 @admin.register(PowerSupply)
 class PowerSupplyAdmin(AuditedAdmin):
-    audited_fields = AUDITED
     list_display = ("site", "network", "battery_hours", "battery_tested_on", "generator", "fuel_hours",
                     "mobile_connectable", "updated_at")
     list_filter = ("network", "generator", "mobile_connectable")
@@ -65,7 +50,7 @@ class SiteStateOverrideAdmin(AuditedAdmin):
 
 
 @admin.register(OutageRaw)
-class OutageRawAdmin(admin.ModelAdmin):
+class OutageRawAdmin(AuditedModelAdmin):
     list_display = ("id", "channel", "outcome", "received_at", "origin")
     list_filter = ("channel", "outcome")
     exclude = ("payload",)
@@ -73,7 +58,7 @@ class OutageRawAdmin(admin.ModelAdmin):
 
 
 @admin.register(PowerNotice)
-class PowerNoticeAdmin(admin.ModelAdmin):
+class PowerNoticeAdmin(AuditedModelAdmin):
     list_display = ("supply", "kind", "episode", "dark_at", "emitted_at")
     list_filter = ("kind",)
     readonly_fields = ("supply", "kind", "episode", "dark_at", "emitted_at")

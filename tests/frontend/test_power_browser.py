@@ -12,7 +12,7 @@ from organisations.models import Membership
 from power.models import MobileGenerator, PowerOutage, PowerSupply
 from tests.builders import build_small_network, point
 from tests.frontend.conftest import screenshot
-from tests.frontend.test_browser import log_in
+from tests.frontend.test_browser import log_in, wait_js
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -28,7 +28,7 @@ def test_power_layer_and_dispatch_on_the_map(page):
     log_in(page)
     assert page.locator(".power-timeline li").first.inner_text().startswith("NRO ST-NRO1 sur batterie : coupure prévue à")
     page.click("nav >> text=Carte")
-    page.wait_for_function("window.vigie && window.vigie.power && window.vigie.power.getLayers().length >= 3",
+    wait_js(page, "window.vigie && window.vigie.power && window.vigie.power.getLayers().length >= 3",
                            timeout=30000)
     # one site marker, one dispatch line, one depot marker
     kinds = page.evaluate("window.vigie.power.getLayers()"

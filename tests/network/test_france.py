@@ -133,7 +133,7 @@ def test_overseas_tiles_and_complex_connections(orgs, token_client):
     layer = client.get("/api/v1/network/routes/", {"network": network.slug,
                                                     "bbox": f"{point.x - 0.02},{point.y - 0.02},{point.x + 0.02},{point.y + 0.02}"})
     assert layer.status_code == 200 and layer.json()["features"]
-    from network.services.complex_connections.detect import measure
+    from complex_connections.services.detect import measure
 
     rows = [r for r in measure(network) if r.get("drop_m")]
     assert rows

@@ -99,9 +99,10 @@ def test_an_imperfect_v2_delivery_imports_with_its_report_and_exports_back_every
     expected_pto = [r for r in read_csv(delivery / "t_ebp.csv")[1:] if r[16] == "PTO"]
     assert pto.count() == len(expected_pto) == 21
     assert all(e.support_id is None for e in pto)
-    # addresses in a commune the project does not know are kept (no commune) and reported
-    assert Premises.objects.filter(network=net, commune__isnull=True).count() == Premises.objects.filter(network=net).count() > 0
-    assert "commune.unknown" in rules
+    # its addresses in the Cher (18003) find their commune: every commune of France ships (issue 14);
+    # an address in an unknown commune is kept and reported (test_severity_override below)
+    assert Premises.objects.filter(network=net, commune_id="18003").count() == Premises.objects.filter(network=net).count() > 0
+    assert "commune.unknown" not in rules
     # the .dbf in Windows-1252 without .cpg was read as such
     from network.models import Node
     assert Node.objects.filter(network=net, name="Église").exists()

@@ -47,6 +47,7 @@ def test_the_ticket_family_is_the_tmf621_hub_set():
     assert set(event_type_names(TMF621)) == {
         "TroubleTicketCreateEvent", "TroubleTicketStateChangeEvent", "TroubleTicketAttributeValueChangeEvent",
         "TroubleTicketResolvedEvent", "TroubleTicketInformationRequiredEvent", "TroubleTicketDeleteEvent",
+        "TroubleTicketStatusChangeEvent",  # the TMF621 v4 name, subscribable as an alias (webhooks.services.query)
     }
     assert "ComplexConnectionStatusChangeEvent" in event_type_names()
 

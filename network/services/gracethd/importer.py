@@ -820,11 +820,16 @@ def import_network(path, network_slug: str, owner: str | None = None, operator: 
                     done += len(staged[name])
                     report(done, total, 50 + 45 * step // steps)
                 for name in DELETE_ORDER:
-                    cursor.execute(
-                        f"""DELETE FROM {MODEL_TABLES[name]} t WHERE t.network_id = %s
-                            AND NOT EXISTS (SELECT 1 FROM stg_{name} s WHERE s.code = t.code)""",
-                        [network.id],
-                    )
+                    try:
+                        with transaction.atomic():  # a savepoint: the refusal below leaves the transaction usable
+                            cursor.execute(
+                                f"""DELETE FROM {MODEL_TABLES[name]} t WHERE t.network_id = %s
+                                    AND NOT EXISTS (SELECT 1 FROM stg_{name} s WHERE s.code = t.code)""",
+                                [network.id],
+                            )
+                    except IntegrityError as exc:  # checked at once when the caller's transaction made constraints immediate
+                        raise ImportRefused([f"--network:0: -: suppression impossible, objet encore référencé ailleurs "
+                                             f"({exc})"], faults) from exc
                     counts[name]["deleted"] = cursor.rowcount
                 counts["delivery"] = delivery.store(cursor, network, source, version)
             changed = created_network or any(
@@ -840,8 +845,9 @@ def import_network(path, network_slug: str, owner: str | None = None, operator: 
                        after={"gracethd_import": counts, "version": network.version, "source": Path(path).name,
                               "gracethd_version": version, "faults": faults.counts()})
             try:
-                with connection.cursor() as cursor:
-                    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+                with transaction.atomic(), connection.cursor() as cursor:
+                    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # the deferred foreign keys checked now
+                    cursor.execute("SET CONSTRAINTS ALL DEFERRED")  # and left as Django declares them for the caller
             except IntegrityError as exc:
                 raise ImportRefused([f"--network:0: -: suppression impossible, objet encore référencé ailleurs ({exc})"],
                                     faults) from exc
