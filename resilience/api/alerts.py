@@ -21,7 +21,7 @@ from rest_framework.response import Response
 from core.api.errors import error_response
 from network.models import Enclosure, Network, RouteSegment, Site, SupportPoint
 from organisations.api.base import ScopedViewMixin
-from organisations.permissions import AGGREGATE, ROLES_FOR, WRITE, may_read
+from organisations.permissions import AGGREGATE, ROLES_FOR, WRITE, may_read, may_write
 from organisations.scoping import principal_for
 
 from django.contrib.gis.db.models.functions import AsGeoJSON, Transform
@@ -147,7 +147,7 @@ class AlertViewSet(ScopedViewMixin, mixins.ListModelMixin, mixins.RetrieveModelM
 
             visible = Network.objects.restrict(principal)
             if not principal.is_superuser:  # computing is a write: crisis cell or operator roles only
-                writers = [org for org, role in principal.roles.items() if role in WRITE_ROLES]
+                writers = [org for org in principal.roles if may_write(principal, org)]
                 visible = visible.filter(Q(owner__in=writers) | Q(operator__in=writers))
             if slug:
                 visible = visible.filter(slug=slug)
