@@ -93,7 +93,7 @@ class Supervised:
 
     def children(self) -> dict[str, int]:
         """program name -> pid, from the direct children of supervisord."""
-        out = subprocess.run(["ps", "-o", "pid=,args=", "--ppid", str(self.proc.pid)], capture_output=True,
+        out = subprocess.run(["ps", "-ww", "-o", "pid=,args=", "--ppid", str(self.proc.pid)], capture_output=True,
                              text=True).stdout
         found = {}
         for line in out.splitlines():
