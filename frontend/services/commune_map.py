@@ -16,7 +16,7 @@ import hashlib
 import io
 import json
 
-from django.core.cache import cache
+from core import safe_cache as cache
 from django.db import connection
 from network.models import Network
 from resilience.models import Alert, ExposureRun

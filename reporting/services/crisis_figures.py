@@ -14,7 +14,7 @@ import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.core.cache import cache
+from core import safe_cache as cache
 
 from incidents.models import DamagedAsset, TicketStatus
 from network.models import CableRoute, Network
