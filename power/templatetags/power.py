@@ -1,6 +1,12 @@
 """Template helpers of the power app: state labels, and the dashboard's power timeline."""
 from django import template
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from network.services.access import detail_networks
+
+from ..models import PowerOutage, SiteStateOverride
+from ..services.prediction import network_power_state
 
 register = template.Library()
 
@@ -27,17 +33,10 @@ def site_kind(value):
 def power_timeline(context, limit=8):
     """The next losses of service of the networks the dashboard's principal sees in detail
     (only networks with an outage in progress or a declaration: nothing to compute otherwise)."""
-    from network.services.access import detail_networks
-
-    from ..models import PowerOutage, SiteStateOverride
-    from ..services.prediction import network_power_state
-
     principal = context.get("principal")
     entries = []
     if principal is not None:
         networks = detail_networks(principal)
-        from django.utils import timezone
-
         busy = set(PowerOutage.objects.filter(network__in=networks).current(timezone.now())
                    .values_list("network_id", flat=True))
         busy |= set(SiteStateOverride.objects.filter(supply__network__in=networks, state="dark")
