@@ -56,8 +56,21 @@ def blocks_touched(graph: ServiceGraph, failed_edges, failed_vertices) -> set[in
 
 
 def impact_ranges(graph: ServiceGraph, failed_edges, failed_vertices) -> list[tuple[int, int]]:
-    """Disjoint premises slices cut by these failed edges and vertices."""
-    return graph.merged_ranges(graph.cut_vertices(set(failed_edges), set(failed_vertices)))
+    """Disjoint premises slices cut by these failed edges and vertices (with fibre-level paths,
+    the runs of consecutive positions cut, which `graph.totals` sums the same way)."""
+    if graph.__dict__.get("fibre") is None:
+        return graph.merged_ranges(graph.cut_vertices(set(failed_edges), set(failed_vertices)))
+    return ranges_of_positions(graph.cut_positions(set(failed_edges), set(failed_vertices)))
+
+
+def ranges_of_positions(positions: np.ndarray) -> list[tuple[int, int]]:
+    """Sorted distinct positions as disjoint half-open slices (runs of consecutive positions)."""
+    if not len(positions):
+        return []
+    breaks = np.flatnonzero(np.diff(positions) != 1)
+    starts = np.concatenate([[positions[0]], positions[breaks + 1]])
+    ends = np.concatenate([positions[breaks], [positions[-1]]]) + 1
+    return [(int(a), int(b)) for a, b in zip(starts, ends)]
 
 
 def impact(graph: ServiceGraph, failed_edges, failed_vertices) -> np.ndarray:
@@ -67,8 +80,13 @@ def impact(graph: ServiceGraph, failed_edges, failed_vertices) -> np.ndarray:
 
 def model_summary(graph: ServiceGraph) -> dict:
     """Which service-path model this network's graph uses, for the API and reports."""
-    return {"service_paths": graph.service_model, "premises_with_fibre_path": graph.fibre_path_premises,
-            "level_split_nodes": len(graph.level_split_nodes)}
+    out = {"service_paths": graph.service_model, "premises_with_fibre_path": graph.fibre_path_premises,
+           "level_split_nodes": len(graph.level_split_nodes)}
+    fibre = graph.__dict__.get("fibre")
+    if fibre is not None:
+        out["optical_routes"] = int(fibre.routes)
+        out["dropped_routes"] = fibre.dropped()
+    return out
 
 
 def path_to_nro(graph: ServiceGraph, v: int) -> list[tuple[int, int, int]]:

@@ -23,6 +23,7 @@ class NetworkRows:
     premises: list = field(default_factory=list)  # (id, code, pbo_id, commune_id, housing, business, critical)
     node_codes: dict = field(default_factory=dict)  # node id -> code (optional: trace reads missing ones)
     communes: dict = field(default_factory=dict)  # insee -> name
+    fibre_routes: object = None  # fibre_paths.FibreRoutes: optical routes read from the delivered tables
 
 
 def load_rows(network: Network) -> NetworkRows:
@@ -48,4 +49,7 @@ def load_rows(network: Network) -> NetworkRows:
     )
     insees = {r[3] for r in rows.premises if r[3]}
     rows.communes = dict(Commune.objects.filter(insee__in=insees).values_list("insee", "name")) if insees else {}
+    from .fibre_paths import read_routes
+
+    rows.fibre_routes = read_routes(net)
     return rows

@@ -9,6 +9,7 @@ import numpy as np
 
 from network.models import SiteType
 
+from . import fibre_paths
 from .assets import AssetTables
 from .levels import LevelRule
 from .rows import NetworkRows
@@ -31,11 +32,17 @@ class ServiceGraph(AssetTables):
         self._index_assets(rows)
         self._build_edges(rows)
         self._precompute_tree()
-        self._index_premises(rows)
-        # which model gives the service paths: cable-level connectivity (with the level rule) until
-        # fibre-level routes (t_ropt, t_position + t_fibre + t_cassette) are read
-        self.service_model = "cable-level"
-        self.fibre_path_premises = 0
+        # -- fibre-level service paths (issue 18, fibre_paths.py): routes are checked before the
+        # premises are indexed, since a premises with an optical route is served even where the
+        # cable-level graph does not reach it; `self.fibre` holds numpy arrays and scalars only.
+        checked = fibre_paths.build(self, rows.fibre_routes)
+        self._index_premises(rows, checked.premises_ids if checked else ())
+        self.fibre = fibre_paths.FibrePaths(self, checked) if checked else None
+        with_path = self.fibre.premises_with_path if self.fibre is not None else 0
+        self.service_model = ("cable-level" if not with_path else
+                              "fibre" if with_path == len(self.premises_ids) else "mixed")
+        self.fibre_path_premises = with_path
+        # -- end of the fibre-level hook
         del self._vertex, self._vertex_at  # build-time closures (a graph is pickled into the store)
 
     def __getstate__(self):
@@ -192,7 +199,9 @@ class ServiceGraph(AssetTables):
                      "bridge_child", "inner_adj", "comp_dual_fed", "pre", "size", "order"):
             setattr(self, name, getattr(tree, name))
 
-    def _index_premises(self, rows: NetworkRows) -> None:
+    def _index_premises(self, rows: NetworkRows, fibre_served=()) -> None:
+        """`fibre_served`: premises ids with an optical route, served even when unreached here
+        (they sort after every preorder slice, so the cable-level answer never cuts them)."""
         enclosure_node = dict(zip(self.enclosure_ids, self.enclosure_node))
         commune_list = sorted({r[3] for r in rows.premises if r[3]})
         self.commune_insees = commune_list
@@ -203,6 +212,8 @@ class ServiceGraph(AssetTables):
             v = self.node_index.get(node_id) if node_id is not None else None
             if v is not None and self.reached[v]:
                 served.append((self.pre[v], r))
+            elif r[0] in fibre_served:
+                served.append((len(self.order), r))
             else:
                 unserved.append(r)
         served.sort(key=lambda item: (item[0], item[1][0]))
@@ -335,6 +346,13 @@ class ServiceGraph(AssetTables):
         return a["seg_idx"][base + np.arange(total, dtype=np.int64)]
 
     def cut_positions_of_edges(self, edges: np.ndarray | None, failed_vertices=()) -> np.ndarray:
+        """Sorted positions of the premises cut; premises with an optical route by their route
+        (fibre_paths.py), the others by the cable-level graph."""
+        positions = self._cable_level_positions_of_edges(edges, failed_vertices)
+        fibre = self.__dict__.get("fibre")
+        return positions if fibre is None else fibre.combine(positions, edges, failed_vertices)
+
+    def _cable_level_positions_of_edges(self, edges: np.ndarray | None, failed_vertices=()) -> np.ndarray:
         """The batch method: each failed bridge gives the preorder interval of its lower end
         (array look-ups), the few failed ring edges and failed vertices go through the per-block
         search (cut_vertices), then one vectorised union of intervals and one gather of the
@@ -382,7 +400,12 @@ class ServiceGraph(AssetTables):
         # premises are sorted by the preorder of their PBO vertex
         counts = np.diff(self.prem_offset)
         prem_alive = np.repeat(alive_pre, counts)
-        return np.flatnonzero(~prem_alive).astype(np.int64)
+        prem_alive = np.concatenate([prem_alive, np.ones(len(self.premises_ids) - len(prem_alive), dtype=bool)])
+        positions = np.flatnonzero(~prem_alive).astype(np.int64)
+        fibre = self.__dict__.get("fibre")
+        if fibre is None:
+            return positions
+        return fibre.combine(positions, np.fromiter(failed_edges, dtype=np.int64, count=len(failed_edges)), failed_vertices)
 
     def totals(self, ranges) -> tuple[int, int, int, int]:
         """(premises, households, businesses, critical) over disjoint premises slices."""

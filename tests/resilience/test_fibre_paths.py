@@ -1,0 +1,153 @@
+"""Fibre-level service paths (resilience/services/graph/fibre_paths.py) on the real v2 delivery
+GraceTHD-Demo01 (one NRO, one SRO; made importable by tests/resilience/fibre_demo.py). Its `t_ropt`
+holds 4 optical routes (rt_fo_ordr empty: the row order, PTO side first) serving the SUFs of 3
+premises (AD…1330 twice, AD…1092, AD…1284); the 11 other premises have no route and keep the
+cable-level answer, where the BPE at the SRO's foot joins the cables around the SRO."""
+import csv
+
+import numpy as np
+import pytest
+
+from network.models import Cable, Premises
+from resilience.services.graph import (
+    batch_impact, get_service_graph, graph_cache, impact as graph_impact, impact_ranges, model_summary, vertex_of_enclosure,
+)
+from resilience.services.graph.fibre_paths import FibrePaths
+from resilience.services.impact import impact
+from tests.resilience.fibre_demo import fibre_demo_delivery
+
+NRO, SRO = "ST200180030001", "ST200180030008"
+ROUTED = {"AD000180031330", "AD000180031092", "AD000180031284"}
+
+
+def _import(tmp_path, make_org, edit=None):
+    from network.services.gracethd import import_network
+
+    graph_cache.clear()
+    make_org("syn-demo")
+    delivery = fibre_demo_delivery(tmp_path / "demo")
+    if edit:
+        edit(delivery)
+    result = import_network(delivery, "demo", owner="syn-demo")
+    assert not result.report.blocking
+    return result.network
+
+
+@pytest.fixture
+def demo(db, tmp_path, make_org):
+    return _import(tmp_path, make_org)
+
+
+def codes(network, premises_ids):
+    by_id = dict(Premises.objects.filter(network=network).values_list("pk", "code"))
+    return {by_id[i] for i in premises_ids}
+
+
+def cut(network, **failures):
+    fast = impact(network, **failures)
+    slow = impact(network, method="reachability", **failures)
+    assert sorted(fast.premises_ids) == sorted(slow.premises_ids)
+    return codes(network, fast.premises_ids)
+
+
+def test_model_says_mixed_with_the_routed_premises(demo):
+    graph = get_service_graph(demo)
+    assert len(graph.premises_ids) == 14
+    summary = model_summary(graph)
+    assert summary["service_paths"] == "mixed" and summary["premises_with_fibre_path"] == 3
+    assert summary["optical_routes"] == 4
+    assert summary["dropped_routes"] == {"unknown_fibre": 0, "cable_not_in_network": 0, "no_premises": 0}
+    has = graph.fibre.has_path
+    assert {graph.premises_codes[i] for i in np.flatnonzero(has)} == ROUTED
+
+
+def test_fibre_paths_hold_only_arrays_and_scalars(demo):
+    fibre = get_service_graph(demo).fibre
+    assert isinstance(fibre, FibrePaths)
+    for name, value in vars(fibre).items():
+        assert isinstance(value, (np.ndarray, int, float, np.integer)), name
+
+
+def test_sro_cut_cuts_the_routed_premises_as_the_nro(demo):
+    nro, sro = cut(demo, failed_sites=[NRO]), cut(demo, failed_sites=[SRO])
+    assert sro & ROUTED == nro & ROUTED == ROUTED
+    # without the routes the SRO is bypassed through the BPE at its foot: the others are not cut by it
+    assert sro == ROUTED and len(nro) == 14
+
+
+@pytest.mark.parametrize("segment, cable, users", [
+    ("CM000180032958", "CB000180030329", {"AD000180031330"}),  # routes 1 and 2 (two SUFs of one address)
+    ("CM000180032956", "CB000180030739", {"AD000180031092"}),  # route 3
+    ("CM000180033570", "CB000180030007", ROUTED),  # the NRO trunk, on every route
+])
+def test_cutting_a_cable_cuts_exactly_the_routes_using_it(demo, segment, cable, users):
+    hit = cut(demo, failed_segments=[segment])
+    assert hit & ROUTED == users
+    assert cable in impact(demo, failed_segments=[segment]).failed_cables
+
+
+@pytest.mark.parametrize("cable, users", [
+    ("CB000180030975", {"AD000180031330", "AD000180031092"}),
+    ("CB000180030341", {"AD000180031284"}),
+    ("CB001800300171", {"AD000180031330"}),  # a patch cord inside the SRO, route 1 only
+])
+def test_cable_without_route_segments_cut_by_its_edges(demo, cable, users):
+    graph = get_service_graph(demo)
+    edges = graph.cable_edges[graph.cable_code_index[cable]]
+    hit = {graph.premises_codes[i] for i in graph_impact(graph, edges, [])}
+    assert hit & ROUTED == users
+
+
+def test_enclosure_on_the_route_cuts_its_premises(demo):
+    from network.models import Enclosure
+
+    graph = get_service_graph(demo)
+    bpe = Enclosure.objects.get(network=demo, code="BP000180030976")  # BPE spliced on routes 1, 2 and 3
+    hit = {graph.premises_codes[i] for i in graph_impact(graph, [], [vertex_of_enclosure(graph, bpe.pk)])}
+    assert hit & ROUTED == {"AD000180031330", "AD000180031092"}
+
+
+def test_batch_and_ranges_give_the_fibre_answer(demo):
+    graph = get_service_graph(demo)
+    segment = graph.segment_code_index["CM000180032958"]
+    single = impact(demo, failed_segments=["CM000180032958"]).positions
+    assert batch_impact(graph, [segment]).tolist() == single.tolist()
+    site_vertex = graph.node_index[graph.site_node[graph.site_code_index[SRO]]]
+    ranges = impact_ranges(graph, [], [site_vertex])
+    assert graph.totals(ranges)[0] == 3
+    assert sorted(i for a, b in ranges for i in range(a, b)) == graph_impact(graph, [], [site_vertex]).tolist()
+
+
+def _edit_ropt(delivery):
+    """Route 4's first fibre unknown in t_fibre, route 3's first fibre on a cable the import refused."""
+    path = delivery / "t_ropt.csv"
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.reader(f, delimiter=";"))
+    for r in rows[1:]:
+        if r[3] == "FO180034603001":
+            r[3] = "FO999999999999"
+        elif r[3] == "FO180034421001":
+            r[3] = "FO180034416001"  # CB000180034416: no cb_nd1 / cb_nd2
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        csv.writer(f, delimiter=";", lineterminator="\n").writerows(rows)
+
+
+def test_broken_routes_fall_back_and_are_counted(db, tmp_path, make_org):
+    network = _import(tmp_path, make_org, _edit_ropt)
+    assert not Cable.objects.filter(network=network, code="CB000180034416").exists()
+    graph = get_service_graph(network)
+    summary = model_summary(graph)
+    assert summary["premises_with_fibre_path"] == 1 and summary["service_paths"] == "mixed"
+    assert summary["dropped_routes"] == {"unknown_fibre": 1, "cable_not_in_network": 1, "no_premises": 0}
+    # the dropped ones are back on the cable-level graph: the SRO is bypassed for them
+    assert cut(network, failed_sites=[SRO]) == {"AD000180031330"}
+    assert len(cut(network, failed_sites=[NRO])) == 14
+
+
+def test_impact_api_shows_the_model(demo, token_client):
+    client = token_client(demo.owner, "crisis_manager")[0]
+    r = client.post("/api/v1/impact/", {"network": "demo", "sites": [SRO]}, format="json")
+    assert r.status_code == 200, r.content
+    assert r.json()["figures"]["premises"] == 3
+    assert r.json()["model"]["service_paths"] == "mixed"
+    assert r.json()["model"]["premises_with_fibre_path"] == 3
