@@ -6,9 +6,25 @@ from django.shortcuts import get_object_or_404, render
 from network.models import ImportRun, Severity
 from network.services.gracethd.quality import RULES
 
+from resilience.services.graph import GraphNotReady, get_request_graph, model_summary
+
 from .services.access import crisis_cell_page
 
 PAGE_ROWS = 500
+
+
+def service_model(network) -> dict | None:
+    """Which service-path model the network's impact graph uses (fibre, mixed, cable-level), the
+    premises with an optical route and the routes dropped by reason; None until a worker has built
+    the graph (a page never builds it)."""
+    if network is None:
+        return None
+    try:
+        summary = model_summary(get_request_graph(network))
+    except GraphNotReady:
+        return None
+    summary["dropped_list"] = sorted((summary.get("dropped_routes") or {}).items())
+    return summary
 
 
 @crisis_cell_page
@@ -27,5 +43,5 @@ def import_report(request, pk):
     return render(request, "frontend/imports/report.html", {
         "run": run, "faults": faults.order_by("id")[:PAGE_ROWS], "total": faults.count(), "page_rows": PAGE_ROWS,
         "by_severity": by_severity, "by_rule": by_rule, "severity": severity, "rule": rule,
-        "severities": Severity.choices,
+        "severities": Severity.choices, "service_model": service_model(run.network),
     })

@@ -43,7 +43,8 @@ class ImpactResponseSerializer(serializers.Serializer):
     premises = serializers.DictField()
     geojson = serializers.DictField()
     model = serializers.DictField(help_text="service-path model in use: service_paths ('cable-level' or "
-                                  "'fibre'), premises_with_fibre_path, level_split_nodes")
+                                  "'fibre' or 'mixed'), premises_with_fibre_path, level_split_nodes; with "
+                                  "optical routes: optical_routes, dropped_routes (by reason)")
 
 
 class TraceResponseSerializer(serializers.Serializer):
@@ -53,6 +54,9 @@ class TraceResponseSerializer(serializers.Serializer):
     served = serializers.BooleanField()
     nro = serializers.CharField(allow_null=True)
     length_m = serializers.FloatField()
+    model = serializers.CharField(help_text="'fibre' when the hops are the premises' optical route (fibres, "
+                                  "cassettes, patch panels), else 'cable-level'")
+    routes = serializers.ListField(child=serializers.CharField(), help_text="optical routes (t_ropt rt_code) shown")
     hops = serializers.ListField(child=serializers.DictField())
 
 

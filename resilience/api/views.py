@@ -145,7 +145,7 @@ class PremisesTraceView(APIView):
         q.is_valid(raise_exception=True)
         network = network_for_detail(request, q.validated_data["network"])
         premises = get_object_or_404(Premises.objects.filter(network=network).only("code", "pbo_id"), code=code)
-        return Response(trace_on_graph(request_graph(network), premises.code, premises.pbo_id).as_dict())
+        return Response(trace_on_graph(request_graph(network), premises.code, premises.pbo_id, premises.pk).as_dict())
 
 
 class NetworkSpofView(APIView):

@@ -151,3 +151,57 @@ def test_impact_api_shows_the_model(demo, token_client):
     assert r.json()["figures"]["premises"] == 3
     assert r.json()["model"]["service_paths"] == "mixed"
     assert r.json()["model"]["premises_with_fibre_path"] == 3
+
+
+def test_trace_of_each_routed_premises_is_its_optical_route(demo):
+    from resilience.services.trace import trace
+
+    for code in sorted(ROUTED):
+        t = trace(Premises.objects.get(network=demo, code=code))
+        assert t.model == "fibre" and t.served and t.nro == NRO, code
+        sites = [h["code"] for h in t.hops if h["kind"] == "site"]
+        assert SRO in sites and sites[-1] == NRO and sites.index(SRO) < sites.index(NRO)
+        cables = [h for h in t.hops if h["kind"] == "cable"]
+        assert all(h["fibre"].startswith("FO") for h in cables)
+        assert cables[-1]["code"] == "CB001800302571" and cables[-2]["code"] == "CB001800300081"  # NRO patch cords
+        enclosures = [h for h in t.hops if h["kind"] == "enclosure"]
+        assert {"BP000180030714", "BP000180030091"} <= {h["code"] for h in enclosures}
+        assert all(h["cassette"].startswith("CS") for h in enclosures)
+    route1 = trace(Premises.objects.get(network=demo, code="AD000180031330"))
+    assert route1.routes == ["RT000000000001", "RT000000000002"]
+    assert [h["code"] for h in route1.hops if h["kind"] == "cable"][:3] == ["CB000180034417", "CB000180030329", "CB000180030975"]
+    assert [s["code"] for h in route1.hops if h["kind"] == "cable" for s in h["segments"]][:1] == ["CM000180032958"]
+
+
+def test_trace_api_and_unrouted_premises(demo, token_client):
+    client = token_client(demo.owner, "crisis_manager")[0]
+    r = client.get("/api/v1/premises/AD000180031284/trace/", {"network": "demo"})
+    assert r.status_code == 200, r.content
+    assert r.json()["model"] == "fibre" and SRO in [h["code"] for h in r.json()["hops"]]
+    r = client.get("/api/v1/premises/AD000180031091/trace/", {"network": "demo"})
+    assert r.status_code == 200 and r.json()["model"] == "cable-level" and r.json()["routes"] == []
+
+
+def test_graph_with_routes_still_read_in_a_fixed_handful_of_queries(demo, django_assert_num_queries):
+    from resilience.services.graph import ServiceGraph, load_rows
+
+    with django_assert_num_queries(12):  # the 10 of a cable-level network, then routes' premises and elements
+        graph = ServiceGraph(load_rows(demo))
+    assert graph.fibre_path_premises == 3
+
+
+def test_import_report_page_shows_the_service_model(demo, client, settings):
+    from network.models import ImportRun
+    from tests.frontend.conftest import make_user
+
+    run = ImportRun.objects.create(network=demo, network_slug="demo", organisation=demo.owner,
+                                   source="imports/demo.zip", state=ImportRun.State.SUCCEEDED)
+    client.force_login(make_user("agent", demo.owner, "operator_agent"))
+    settings.SERVICE_GRAPH_BUILD_IN_REQUEST = False
+    graph_cache.clear()
+    html = client.get(f"/imports/{run.pk}/rapport/").content.decode()
+    assert "Graphe de desserte en cours de calcul." in html  # the page never builds the graph
+    get_service_graph(demo)  # what the worker does after an import
+    html = client.get(f"/imports/{run.pk}/rapport/").content.decode()
+    assert "Mixte : routes optiques" in html and "3 locaux avec une route optique." in html
+    assert "4 routes optiques lues." in html
