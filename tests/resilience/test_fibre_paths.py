@@ -205,3 +205,11 @@ def test_import_report_page_shows_the_service_model(demo, client, settings):
     html = client.get(f"/imports/{run.pk}/rapport/").content.decode()
     assert "Mixte : routes optiques" in html and "3 locaux avec une route optique." in html
     assert "4 routes optiques lues." in html
+
+
+def test_single_points_of_failure_use_the_routes(demo):
+    from resilience.services.spof import single_points_of_failure
+
+    table = {(sp.kind, sp.code): sp.premises for sp in single_points_of_failure(demo)}
+    assert table[("site", SRO)] == 3 and table[("site", NRO)] == 14
+    assert table[("segment", "CM000180032956")] >= 1  # route 3's own cable

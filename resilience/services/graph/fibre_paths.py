@@ -268,7 +268,9 @@ class FibrePaths:
         hit = _gather(self.elem_ptr, self.elem_prem, self.elements_of(edges, vertices))
         if not len(hit):
             return keep
-        cut = np.zeros(len(self.has_path), dtype=bool)  # a mask, not a sort: hits repeat a lot
+        if len(hit) + len(keep) < len(self.has_path) // 64:  # a few premises (a single cut, SPOF): sort them
+            return np.union1d(keep, hit).astype(np.int64)
+        cut = np.zeros(len(self.has_path), dtype=bool)  # many (a batch): a mask, not a sort of the repeats
         cut[hit] = True
         cut[keep] = True
         return np.flatnonzero(cut).astype(np.int64)
