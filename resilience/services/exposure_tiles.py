@@ -3,8 +3,8 @@ exposure run on a network, with their failure probability (MVT, ST_AsMVT in Post
 
 Same tile grid, box and encoding as the network layers (network/services/tiles.py: EXTENT, BUFFER,
 the tile box transformed once to Lambert-93 so `geom && box` hits the GiST index). The exposed ids
-and probabilities come from the run (`ExposureRun.assets`, read with `jsonb_to_recordset` and
-hash-joined to the assets found in the box). Three MVT layers in one tile: `exposure_segments`,
+and probabilities come from the run's `ExposedAsset` rows (index on run, kind), hash-joined to the
+assets found in the box through the network table's GiST index. Three MVT layers in one tile: `exposure_segments`,
 `exposure_supports`, `exposure_sites`, each with `code`, `probability` and the asset's type
 (laying mode / support type / site type). Supports from z13, like the network layer.
 """
@@ -31,12 +31,14 @@ def render_exposure_tile(run, z: int, x: int, y: int) -> bytes:
         return b""
     txmin, tymin, txmax, tymax = tile_bounds_3857(z, x, y)
     parts, params = [], []
+    totals = run.totals or {}
+    present = {kind for kind in ("sites", "segments", "supports") if totals.get(kind)}
     for name, kind, table, type_column, minzoom in LAYERS:
-        if z < minzoom or not run.assets.get(kind):
+        if z < minzoom or kind not in present:
             continue
         parts.append(
-            f"(WITH ex AS (SELECT a.id, a.probability FROM resilience_exposurerun r, "
-            f"jsonb_to_recordset(r.assets->%s) AS a(id bigint, probability float8) WHERE r.id = %s), "
+            f"(WITH ex AS (SELECT a.asset_id AS id, a.probability FROM resilience_exposedasset a "
+            f"WHERE a.kind = %s AND a.run_id = %s), "
             f"features AS (SELECT ST_AsMVTGeom(ST_Transform(t.geom, 3857), ST_MakeEnvelope(%s, %s, %s, %s, 3857), "
             f"%s, %s, true) AS geom, t.code, ex.probability, t.{type_column} AS type FROM {table} t "
             f"JOIN ex ON ex.id = t.id WHERE t.network_id = %s AND t.geom && ST_MakeEnvelope(%s, %s, %s, %s, 2154)) "
