@@ -1,4 +1,4 @@
-"""`python -m benchmarks <name> ...`: generate, exchange, exposure, complex, tiles, layers, impact, load, reports.
+"""`python -m benchmarks <name> ...`: generate, exchange, exposure, complex, tiles, layers, impact, load, reports, crisis.
 
 Dispatches to one benchmark (`--help` on each). Each prints its measured figures as JSON on its last line. Runs against
 the database of the current settings (the embedded PostgreSQL under var/ by default).
@@ -181,7 +181,7 @@ def bench_complex(args) -> dict:
 
 BENCHMARKS = {"generate": bench_generate, "exchange": bench_exchange, "exposure": bench_exposure, "complex": bench_complex}
 # Benchmarks that live in their own module with their own arguments (main(argv)).
-MODULE_BENCHMARKS = {"tiles", "layers", "impact", "load", "reports", "damage"}
+MODULE_BENCHMARKS = {"tiles", "layers", "impact", "load", "reports", "damage", "crisis"}
 
 
 def main(argv=None):
