@@ -184,7 +184,7 @@ class AlertViewSet(ScopedViewMixin, mixins.ListModelMixin, mixins.RetrieveModelM
             if alert.lifecycle == Lifecycle.ACTIVE and not (alert.network_id and alert.network_id != network.pk) \
                     and not touches(alert, network):
                 return Response({"alert": alert.pk, "network": network.slug, "status": "none", "totals": {},
-                                 "per_commune": [], "assets": {"type": "FeatureCollection", "features": []}})
+                                 "per_commune": [], "assets": {"count": 0, "href": None}})
             if alert.lifecycle == Lifecycle.ACTIVE:
                 return Response({"status": "pending", "alert": alert.pk, "network": network.slug,
                                  "detail": str(_("exposition en cours de calcul"))}, status=status.HTTP_202_ACCEPTED)
@@ -237,7 +237,8 @@ class AlertViewSet(ScopedViewMixin, mixins.ListModelMixin, mixins.RetrieveModelM
     @action(detail=True, methods=["get"], url_path="exposure/assets", filterset_class=None, pagination_class=None)
     def exposure_assets(self, request, pk=None):
         """The exposed assets of the current exposure run, paged (GeoJSON FeatureCollection with
-        `count`, `next`, `previous`), by kind then probability (highest first) then code. Scoped like
+        `count`, `next`, `previous`), by kind (alphabetical: the index's order, so a deep page costs
+        no sort) then probability (highest first) then code; `?kind=` keeps one kind. Scoped like
         the exposure: the network's owner and operator; elected officials are refused the list (403)."""
         alert = self.get_object()
         principal = principal_for(request)
