@@ -132,6 +132,7 @@ class AlertViewSet(ScopedViewMixin, mixins.ListModelMixin, mixins.RetrieveModelM
         return network
 
     @extend_schema(parameters=[OpenApiParameter("network", str, description="slug du réseau"),
+                               OpenApiParameter("full", bool, description="toutes les listes de sites critiques"),
                                OpenApiParameter("inline_assets", bool,
                                                 description="joindre la première page des ouvrages exposés (petite alerte)")],
                    responses={200: ExposureRunSerializer, 202: OpenApiTypes.OBJECT})
@@ -204,9 +205,12 @@ class AlertViewSet(ScopedViewMixin, mixins.ListModelMixin, mixins.RetrieveModelM
         aggregate_only = bool(roles) and not may_read(principal, [network.owner_id, network.operator_id])
         from ..services.exposure import compact_impact
 
-        data["impact"] = compact_impact(run.impact)  # runs stored before the lists were dropped
+        # compact_impact: runs stored before the per-asset lists were dropped
+        data["impact"] = impact_answer(compact_impact(run.impact), full=_flag(request.query_params.get("full")))
         if not aggregate_only:
-            data["assets"] = {"count": exposed_count(run), "href": assets_href(request, alert, network)}
+            data["assets"] = {"count": exposed_count(run), "href": assets_href(request, alert, network),
+                              # false between the run's commit and its asset list's (services/exposure.py)
+                              "ready": ExposedAsset.objects.filter(run=run).exists() or not exposed_count(run)}
             if _flag(request.query_params.get("inline_assets")):
                 # opt-in, for a small alert: the first page of the list, inline (the page size is the list's)
                 data["assets"].update(self._assets_page(request, run).data)
@@ -259,6 +263,32 @@ class AlertViewSet(ScopedViewMixin, mixins.ListModelMixin, mixins.RetrieveModelM
         return self._assets_page(request, run)
 
 KIND_ORDER = ("sites", "segments", "supports", "enclosures")
+CRITICAL_INLINE = 100  # critical sites listed in the exposure answer (most at risk first); ?full=1 for all
+
+
+def impact_answer(impact: dict, *, full: bool = False) -> dict:
+    """The run's impact as the exposure answers it: without the per-commune tables (their figures
+    are merged into `per_commune`) and, unless `full`, with the critical-site lists cut to the
+    CRITICAL_INLINE most at risk (`…Count` gives their length): at département scale these lists
+    alone are 250 kB."""
+    impact = dict(impact)
+    impact.pop("communes", None)
+    expected = dict(impact.get("expected") or {})
+    expected.pop("communes", None)
+    if "expected" in impact:
+        impact["expected"] = expected
+    for holder, key, order in ((impact, "criticalSites", None), (expected, "criticalSitesAtRisk", "probability")):
+        rows = holder.get(key)
+        if not isinstance(rows, list):
+            continue
+        holder[key + "Count"] = len(rows)
+        if not full and len(rows) > CRITICAL_INLINE:
+            if order:
+                rows = sorted(rows, key=lambda r: -float(r.get(order) or 0))
+            holder[key] = rows[:CRITICAL_INLINE]
+    return impact
+
+
 def exposed_count(run: ExposureRun) -> int:
     totals = run.totals or {}
     return sum(int(totals.get(k) or 0) for k in KIND_ORDER)

@@ -8,7 +8,7 @@ map instead of a per-row `ST_Transform`). The exposed ids and probabilities come
 index, so a tile reads what it draws and nothing of the rest of a département-wide run (reading
 the run's JSON list cost 0.56–0.96 s a tile at 300 000 premises).
 
-From z12: `exposure_segments`, `exposure_sites` and, from z13, `exposure_supports`, one feature an
+From z12: `exposure_segments`, `exposure_sites` and, from z14, `exposure_supports`, one feature an
 asset with `code`, `probability` and its type (laying mode / support type / site type). Below z12,
 aggregated: `exposure_communes`, one point per commune of the run (a point on its surface) with
 the run's per-commune figures (exposed segments, supports, sites, expected failures, premises cut
@@ -21,7 +21,7 @@ from network.services.tiles import BUFFER, EXTENT, TILEJSON_MAXZOOM, mercator_ge
 
 MINZOOM = 8
 DETAIL_MINZOOM = 12  # below: one point per commune
-SUPPORTS_MINZOOM = 13
+SUPPORTS_MINZOOM = 14  # a z13 tile of a dense commune holds thousands of exposed poles
 LAYERS = (
     # (MVT layer, ExposedAsset.kind, table, type column, min zoom)
     ("exposure_sites", "sites", "network_site", "site_type", DETAIL_MINZOOM),

@@ -28,7 +28,9 @@ def test_exposure_links_its_paged_assets_wgs84_ordered(exposed, token_client):
     net, alert, run = exposed
     client, _ = token_client(net.network.owner)
     body = client.get(f"/api/v1/alerts/{alert.pk}/exposure/", {"network": "net-a"}).json()
-    assert set(body["assets"]) == {"count", "href"} and body["assets"]["count"] == 9  # no inline list
+    assert set(body["assets"]) == {"count", "href", "ready"} and body["assets"]["count"] == 9  # no inline list
+    assert body["assets"]["ready"] is True
+    assert "communes" not in body["impact"]  # merged into per_commune
     assert "premisesCodes" not in body["impact"] and "failedSegments" not in body["impact"]
     first = client.get(body["assets"]["href"] + "&page_size=4").json()
     assert first["count"] == 9 and first["next"] and first["previous"] is None
