@@ -338,6 +338,7 @@ def touches(alert: Alert, network: Network) -> bool:
     return bool(row[0][0])
 
 
+ANALYZE_AFTER = 20_000  # exposed assets beyond which the table's statistics are refreshed at once
 KIND_CODES = {"s": "segments", "p": "supports", "t": "sites", "e": "enclosures"}
 # impact keys holding one code per failed asset: a run keeps their lengths (`failedCounts`); the
 # exposed assets, which all fail in the worst case, are in ExposedAsset
@@ -404,6 +405,10 @@ def run_exposure(alert: Alert, network: Network) -> ExposureRun:
             ExposedAsset.objects.filter(run_id__in=old).delete()
     with connection.cursor() as cursor:
         cursor.execute("DROP TABLE IF EXISTS vf_exposed")
+        if len(result["exposed"].segments) + len(result["exposed"].supports) > ANALYZE_AFTER:
+            # a département-wide run doubles the table at once: without fresh statistics the
+            # tiles' lookup (run, kind, asset_id) is planned as a scan (1.8 s a z14 tile, 20 ms after)
+            cursor.execute("ANALYZE resilience_exposedasset")
     return run
 
 
