@@ -1,4 +1,4 @@
-"""`python -m benchmarks <name> ...`: generate, exchange, exposure, complex, tiles, layers, impact, impact_fibre, load, reports.
+"""`python -m benchmarks <name> ...`: generate, exchange, exposure, complex, tiles, layers, impact, impact_fibre, load, reports, crisis.
 
 Dispatches to one benchmark (`--help` on each). Each prints its measured figures as JSON on its last line. Runs against
 the database of the current settings (the embedded PostgreSQL under var/ by default).
@@ -112,6 +112,7 @@ def bench_exposure(args) -> dict:
     process + worst and expected impact), `impact_warm` (same, graph in cache), and the whole
     `run_exposure` as the worker runs it with a warm graph (SQL, impact, storing the run)."""
     from django.db import transaction
+    from django.db.models import Count
 
     from network.models import Commune, Departement, Network
     from resilience.services import exposure as exposure_service
@@ -146,7 +147,7 @@ def bench_exposure(args) -> dict:
             if "impact_cold_s" in row:
                 row["compute_plus_impact_cold_s"] = round(row["compute_s"] + row["impact_cold_s"], 2)
             run, row["run_exposure_warm_s"] = timed(exposure_service.run_exposure, alert, network)
-            row["exposed"] = {k: len(v) for k, v in run.assets.items()}
+            row["exposed"] = dict(run.exposed_assets.values_list("kind").annotate(n=Count("id")))
             row["communes"] = len(run.per_commune)
             row["premises_in_area"] = run.totals.get("premises")
             row["premises_cut_worst"] = impact.get("premises")
@@ -180,7 +181,7 @@ def bench_complex(args) -> dict:
 
 BENCHMARKS = {"generate": bench_generate, "exchange": bench_exchange, "exposure": bench_exposure, "complex": bench_complex}
 # Benchmarks that live in their own module with their own arguments (main(argv)).
-MODULE_BENCHMARKS = {"tiles", "layers", "impact", "impact_fibre", "load", "reports", "damage"}
+MODULE_BENCHMARKS = {"tiles", "layers", "impact", "impact_fibre", "load", "reports", "damage", "crisis"}
 
 
 def main(argv=None):

@@ -111,8 +111,8 @@ def _alert_layers(cursor, insee, network_ids, run_ids, tolerance):
     row = cursor.fetchone()
     area = row[0] if row else None
     cursor.execute(
-        "WITH exposed AS (SELECT DISTINCT (e->>'id')::bigint AS id FROM resilience_exposurerun r, "
-        "jsonb_array_elements(COALESCE(r.assets->'segments', '[]'::jsonb)) e WHERE r.id = ANY(%s)) "
+        "WITH exposed AS (SELECT DISTINCT e.asset_id AS id FROM resilience_exposedasset e "
+        "WHERE e.kind = 'segments' AND e.run_id = ANY(%s)) "
         "SELECT ST_AsSVG(ST_Simplify(ST_LineMerge(ST_Collect(s.geom)), %s, false), 0, 0) FROM network_routesegment s "
         "JOIN network_commune c ON c.insee = %s AND ST_Intersects(s.geom, c.geom) "
         "WHERE s.network_id = ANY(%s) AND s.id IN (SELECT id FROM exposed)",
@@ -191,8 +191,8 @@ def _draw_png(insee, network_ids, run_ids, width, max_height) -> tuple[bytes, in
             area = json.loads(found[0]) if found and found[0] else None
             exposed = _geojson_lines(
                 cursor,
-                "WITH exposed AS (SELECT DISTINCT (e->>'id')::bigint AS id FROM resilience_exposurerun r, "
-                "jsonb_array_elements(COALESCE(r.assets->'segments', '[]'::jsonb)) e WHERE r.id = ANY(%s)) "
+                "WITH exposed AS (SELECT DISTINCT e.asset_id AS id FROM resilience_exposedasset e "
+                "WHERE e.kind = 'segments' AND e.run_id = ANY(%s)) "
                 "SELECT ST_AsGeoJSON(ST_Simplify(ST_LineMerge(ST_Collect(s.geom)), %s, false), 0) FROM network_routesegment s "
                 "JOIN network_commune c ON c.insee = %s AND ST_Intersects(s.geom, c.geom) "
                 "WHERE s.network_id = ANY(%s) AND s.id IN (SELECT id FROM exposed)",

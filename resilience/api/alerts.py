@@ -15,8 +15,11 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from django.utils.translation import gettext_lazy as _
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework import serializers
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.response import Response
+from rest_framework_gis.pagination import GeoJsonPagination
+from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
 from core.api.errors import error_response
 from network.models import Enclosure, Network, RouteSegment, Site, SupportPoint
@@ -27,7 +30,7 @@ from organisations.scoping import principal_for
 from django.contrib.gis.db.models.functions import AsGeoJSON, Transform
 from organisations.models import Organisation
 
-from ..models import Alert, AlertSource, ExposureRun, ExposureStatus, Hazard, Lifecycle
+from ..models import Alert, AlertSource, ExposedAsset, ExposureRun, ExposureStatus, Hazard, Lifecycle
 from ..services.ingest import IngestError, ingest_payload
 from .serializers_alerts import AlertListSerializer, AlertSerializer, ExposureRunSerializer
 
@@ -129,14 +132,16 @@ class AlertViewSet(ScopedViewMixin, mixins.ListModelMixin, mixins.RetrieveModelM
         return network
 
     @extend_schema(parameters=[OpenApiParameter("network", str, description="slug du réseau"),
-                               OpenApiParameter("limit", int,
-                                                description="ouvrages exposés par page (GeoJSON, 5000 par défaut, 50000 au plus)"),
-                               OpenApiParameter("offset", int, description="rang du premier ouvrage de la page")],
+                               OpenApiParameter("full", bool, description="toutes les listes de sites critiques"),
+                               OpenApiParameter("inline_assets", bool,
+                                                description="joindre la première page des ouvrages exposés (petite alerte)")],
                    responses={200: ExposureRunSerializer, 202: OpenApiTypes.OBJECT})
     @action(detail=True, methods=["get", "post"], filterset_class=None)
     def exposure(self, request, pk=None):
         """Exposure of one network (`?network=SLUG`, required when the caller sees several) to this alert:
-        totals, figures per commune and (except for elected officials) GeoJSON of the exposed assets.
+        totals, figures per commune, the impact's figures and (except for elected officials) a link
+        to the paged list of the exposed assets (`assets: {count, href}`): a département-wide alert
+        exposes hundreds of thousands of them, drawn by the `exposure` tiles.
         POST computes it now (a historic, ended alert has none until asked), for the networks the
         caller sees (or `?network=SLUG`), and answers as GET."""
         alert = self.get_object()
@@ -180,7 +185,7 @@ class AlertViewSet(ScopedViewMixin, mixins.ListModelMixin, mixins.RetrieveModelM
             if alert.lifecycle == Lifecycle.ACTIVE and not (alert.network_id and alert.network_id != network.pk) \
                     and not touches(alert, network):
                 return Response({"alert": alert.pk, "network": network.slug, "status": "none", "totals": {},
-                                 "per_commune": [], "assets": {"type": "FeatureCollection", "features": []}})
+                                 "per_commune": [], "assets": {"count": 0, "href": None}})
             if alert.lifecycle == Lifecycle.ACTIVE:
                 return Response({"status": "pending", "alert": alert.pk, "network": network.slug,
                                  "detail": str(_("exposition en cours de calcul"))}, status=status.HTTP_202_ACCEPTED)
@@ -198,48 +203,135 @@ class AlertViewSet(ScopedViewMixin, mixins.ListModelMixin, mixins.RetrieveModelM
             data[key] = run.totals.get(key)
         roles = {principal.role_in(o) for o in (network.owner_id, network.operator_id)} - {None}
         aggregate_only = bool(roles) and not may_read(principal, [network.owner_id, network.operator_id])
+        from ..services.exposure import compact_impact
+
+        # compact_impact: runs stored before the per-asset lists were dropped
+        data["impact"] = impact_answer(compact_impact(run.impact), full=_flag(request.query_params.get("full")))
         if not aggregate_only:
-            try:
-                limit = int(request.query_params.get("limit", ASSETS_DEFAULT_LIMIT))
-                offset = int(request.query_params.get("offset", 0))
-                if not (1 <= limit <= ASSETS_MAX_LIMIT) or offset < 0:
-                    raise ValueError
-            except ValueError:
-                return error_response([{"path": "limit", "reason": str(
-                    _("limit entre 1 et %(max)d, offset positif ou nul") % {"max": ASSETS_MAX_LIMIT})}])
-            data["assets"] = assets_geojson(run, limit=limit, offset=offset)
+            data["assets"] = {"count": exposed_count(run), "href": assets_href(request, alert, network),
+                              # false between the run's commit and its asset list's (services/exposure.py)
+                              "ready": ExposedAsset.objects.filter(run=run).exists() or not exposed_count(run)}
+            if _flag(request.query_params.get("inline_assets")):
+                # opt-in, for a small alert: the first page of the list, inline (the page size is the list's)
+                data["assets"].update(self._assets_page(request, run).data)
             from ..services.exposure_extras import extras  # e.g. power: sites fed from inside the area
 
             data.update(extras(alert, network))
         return Response(data)
 
 
-ASSETS_DEFAULT_LIMIT = 5000  # features per page of the exposure's GeoJSON
-ASSETS_MAX_LIMIT = 50000
+    def _assets_page(self, request, run):
+        rows = (ExposedAsset.objects.filter(run=run).only("kind", "asset_id", "code", "probability", "commune")
+                .order_by("kind", "-probability", "code", "id"))
+        kind = request.query_params.get("kind")
+        if kind:
+            if kind not in KIND_ORDER:
+                raise ValidationError({"kind": [str(_("type d'ouvrage inconnu : %(k)s (%(all)s)")
+                                                    % {"k": kind, "all": ", ".join(KIND_ORDER)})]})
+            rows = rows.filter(kind=kind)
+        paginator = ExposedAssetPagination()
+        page = with_geometry(list(paginator.paginate_queryset(rows, request, view=self)))
+        return paginator.get_paginated_response(ExposedAssetSerializer(page, many=True).data)
+
+    @extend_schema(parameters=[OpenApiParameter("network", str, description="slug du réseau"),
+                               OpenApiParameter("kind", str, description="segments, supports, sites ou enclosures"),
+                               OpenApiParameter("page", int), OpenApiParameter("page_size", int,
+                                                                               description="200 par défaut, 5000 au plus")],
+                   responses={200: OpenApiTypes.OBJECT})
+    @action(detail=True, methods=["get"], url_path="exposure/assets", filterset_class=None, pagination_class=None)
+    def exposure_assets(self, request, pk=None):
+        """The exposed assets of the current exposure run, paged (GeoJSON FeatureCollection with
+        `count`, `next`, `previous`), by kind (alphabetical: the index's order, so a deep page costs
+        no sort) then probability (highest first) then code; `?kind=` keeps one kind. Scoped like
+        the exposure: the network's owner and operator; elected officials are refused the list (403)."""
+        alert = self.get_object()
+        principal = principal_for(request)
+        slug = request.query_params.get("network")
+        networks = Network.objects.restrict(principal)
+        network = networks.filter(slug=slug).first() if slug else None
+        if network is None:
+            visible = list(networks[:2]) if not slug else []
+            if len(visible) != 1:
+                raise NotFound(_("réseau inconnu"))
+            network = visible[0]
+        if not may_read(principal, [network.owner_id, network.operator_id]):
+            raise PermissionDenied(_("Réservé aux gestionnaires du réseau : les élus voient les agrégats."))
+        run = ExposureRun.objects.restrict(principal).filter(alert=alert, network=network,
+                                                             status=ExposureStatus.CURRENT).first()
+        if run is None:
+            raise NotFound(_("pas d'exposition pour cette alerte et ce réseau"))
+        return self._assets_page(request, run)
+
 KIND_ORDER = ("sites", "segments", "supports", "enclosures")
+CRITICAL_INLINE = 100  # critical sites listed in the exposure answer (most at risk first); ?full=1 for all
 
 
-def assets_geojson(run: ExposureRun, *, limit: int = ASSETS_DEFAULT_LIMIT, offset: int = 0) -> dict:
-    """One page of the exposed assets as a GeoJSON FeatureCollection in WGS84: sites, then segments,
-    supports and enclosures, each by probability (highest first) then code; `count` is the total,
-    `next_offset` the offset of the next page (null on the last). A département-wide alert exposes
-    hundreds of thousands of assets: page through them, or draw them with the `exposure` tiles.
-    One query per kind on the page's ids."""
-    models = {"segments": RouteSegment, "supports": SupportPoint, "sites": Site, "enclosures": Enclosure}
-    ordered = []
-    for kind in KIND_ORDER:
-        ordered.extend((kind, a) for a in sorted(run.assets.get(kind, []), key=lambda a: (-a["probability"], a["code"])))
-    page = ordered[offset:offset + limit]
+def impact_answer(impact: dict, *, full: bool = False) -> dict:
+    """The run's impact as the exposure answers it: without the per-commune tables (their figures
+    are merged into `per_commune`) and, unless `full`, with the critical-site lists cut to the
+    CRITICAL_INLINE most at risk (`…Count` gives their length): at département scale these lists
+    alone are 250 kB."""
+    impact = dict(impact)
+    impact.pop("communes", None)
+    expected = dict(impact.get("expected") or {})
+    expected.pop("communes", None)
+    if "expected" in impact:
+        impact["expected"] = expected
+    for holder, key, order in ((impact, "criticalSites", None), (expected, "criticalSitesAtRisk", "probability")):
+        rows = holder.get(key)
+        if not isinstance(rows, list):
+            continue
+        holder[key + "Count"] = len(rows)
+        if not full and len(rows) > CRITICAL_INLINE:
+            if order:
+                rows = sorted(rows, key=lambda r: -float(r.get(order) or 0))
+            holder[key] = rows[:CRITICAL_INLINE]
+    return impact
+
+
+def exposed_count(run: ExposureRun) -> int:
+    totals = run.totals or {}
+    return sum(int(totals.get(k) or 0) for k in KIND_ORDER)
+
+
+def assets_href(request, alert, network, page: int = 1) -> str:
+    return request.build_absolute_uri(f"/api/v1/alerts/{alert.pk}/exposure/assets/?network={network.slug}&page={page}")
+
+
+class ExposedAssetPagination(GeoJsonPagination):
+    """A FeatureCollection page of the exposed assets, with `count`, `next`, `previous`. 200 a
+    page by default (about 60 kB), 5 000 at most."""
+
+    page_size = 200
+    page_size_query_param = "page_size"
+    max_page_size = 5000
+
+
+class ExposedAssetSerializer(GeoFeatureModelSerializer):
+    """One exposed asset as a GeoJSON Feature in WGS84 (its geometry read from the network's table)."""
+
+    geometry = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ExposedAsset
+        geo_field = "geometry"
+        fields = ["kind", "code", "probability", "commune"]
+
+    def get_geometry(self, row) -> dict | None:
+        geometry = getattr(row, "geometry_json", None)
+        return json.loads(geometry) if geometry else None
+
+
+def with_geometry(rows: list) -> list:
+    """Attach `geometry_json` (WGS84 GeoJSON) to a page of ExposedAsset rows: one query per kind."""
+    tables = {"segments": RouteSegment, "supports": SupportPoint, "sites": Site, "enclosures": Enclosure}
     by_kind: dict = {}
-    for kind, a in page:
-        by_kind.setdefault(kind, []).append(a["id"])
+    for row in rows:
+        by_kind.setdefault(row.kind, []).append(row.asset_id)
     geoms = {}
     for kind, ids in by_kind.items():
-        rows = models[kind].objects.filter(pk__in=ids).annotate(g=AsGeoJSON(Transform("geom", 4326), precision=7))
-        geoms.update({(kind, pk): g for pk, g in rows.values_list("pk", "g")})
-    features = [{"type": "Feature", "geometry": json.loads(geoms[(kind, a["id"])]) if (kind, a["id"]) in geoms else None,
-                 "properties": {"kind": kind, "code": a["code"], "probability": a["probability"]}}
-                for kind, a in page]
-    end = offset + len(page)
-    return {"type": "FeatureCollection", "features": features, "count": len(ordered), "offset": offset, "limit": limit,
-            "next_offset": end if end < len(ordered) else None}
+        found = tables[kind].objects.filter(pk__in=ids).annotate(g=AsGeoJSON(Transform("geom", 4326), precision=7))
+        geoms.update({(kind, pk): g for pk, g in found.values_list("pk", "g")})
+    for row in rows:
+        row.geometry_json = geoms.get((row.kind, row.asset_id))
+    return rows

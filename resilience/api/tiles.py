@@ -48,7 +48,7 @@ class ExposureTileView(APIView):
         network = network_for(request)
         alert = _alert_for(request)
         run = ExposureRun.objects.filter(alert=alert, network=network, status=ExposureStatus.CURRENT).only(
-            "pk", "network_id", "assets").first()
+            "pk", "network_id").first()
         etag = f'"exposure-{run.pk if run else 0}-{TILES_SCHEMA}"'
         if etag_matches(request, etag):
             return cache_headers(HttpResponse(status=304), etag)

@@ -47,8 +47,8 @@ class ExposureStatus(models.TextChoices):
 
 class ExposureRun(models.Model):
     """The exposure (*exposition*) of one network to one alert: which route segments, supports,
-    sites, enclosures and premises the alert's area covers, with their failure probability, and
-    figures per commune. Computed by a Celery task when the alert is created/updated/cancelled or
+    sites, enclosures and premises the alert's area covers (the assets one by one in `ExposedAsset`,
+    with their failure probability), and figures per commune. Computed by a Celery task when the alert is created/updated/cancelled or
     the network version changes; stored so the API answers at once. One `current` run per
     (alert, network); older ones are `superseded`.
 
@@ -63,7 +63,6 @@ class ExposureRun(models.Model):
     duration_ms = models.PositiveIntegerField(_("durée (ms)"), default=0)
     totals = models.JSONField(_("totaux"), default=dict)
     per_commune = models.JSONField(_("par commune"), default=list)
-    assets = models.JSONField(_("ouvrages exposés"), default=dict, help_text=_("{kind: [{code, probability, …}]}"))
     impact = models.JSONField(_("impact"), default=dict, blank=True, help_text=_("Rempli par le moteur d'impact."))
 
     objects = RestrictedQuerySet.as_manager()
@@ -81,3 +80,41 @@ class ExposureRun(models.Model):
 
     def __str__(self) -> str:
         return f"exposure alert={self.alert_id} network={self.network_id} v{self.network_version}"
+
+
+class ExposedAssetKind(models.TextChoices):
+    SEGMENT = "segments", _("Tronçon")
+    SUPPORT = "supports", _("Appui")
+    SITE = "sites", _("Site technique")
+    ENCLOSURE = "enclosures", _("Boîtier")
+
+
+class ExposedAsset(models.Model):
+    """One asset an exposure run finds exposed (*ouvrage exposé*), with its failure probability and
+    the commune (INSEE) of its point. Filled set-based (`INSERT … SELECT`, services/exposure.py)
+    when the run is computed, so a département-wide alert's hundreds of thousands of assets are
+    neither serialised in Python nor kept as one JSON document: the paged list
+    (`/api/v1/alerts/<id>/exposure/assets/`) and the exposure tiles read it through its indexes.
+    Kept for the current run only: rows of a superseded run are dropped, and all go with the run.
+    One index, (run, kind, asset_id): the pages follow it and the tiles look assets up by it; an
+    index on the probability tripled the INSERT (random insertion order) for one ordering.
+
+    Network data: scoped like its run (the network's owner and operator)."""
+
+    run = models.ForeignKey(ExposureRun, on_delete=models.CASCADE, related_name="exposed_assets")
+    kind = models.CharField(_("type d'ouvrage"), max_length=10, choices=ExposedAssetKind.choices)
+    asset_id = models.BigIntegerField(_("identifiant de l'ouvrage"))
+    code = models.CharField(_("code"), max_length=254)
+    probability = models.FloatField(_("probabilité de défaillance"))
+    commune = models.CharField(_("commune (INSEE)"), max_length=5, blank=True, default="")
+
+    objects = RestrictedQuerySet.as_manager()
+    scope_lookups = ("run__network__owner", "run__network__operator")
+
+    class Meta:
+        verbose_name = _("ouvrage exposé")
+        verbose_name_plural = _("ouvrages exposés")
+        constraints = [models.UniqueConstraint(fields=["run", "kind", "asset_id"], name="resilience_exposedasset_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.code} p={self.probability}"

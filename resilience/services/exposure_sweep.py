@@ -40,8 +40,10 @@ def alerts_missing_exposure(now=None, limit: int = 200) -> list[Alert]:
 def sweep(now=None) -> dict:
     from ..tasks import compute_alert_exposure
 
-    retired = ExposureRun.objects.filter(status=ExposureStatus.CURRENT).exclude(
-        alert__lifecycle=Lifecycle.ACTIVE).update(status=ExposureStatus.SUPERSEDED)
+    from .exposure import retire_runs
+
+    retired = retire_runs(ExposureRun.objects.filter(status=ExposureStatus.CURRENT).exclude(
+        alert__lifecycle=Lifecycle.ACTIVE))
     enqueued = 0
     for alert in alerts_missing_exposure(now):
         if not cache.add(f"exposure-sweep:{alert.pk}", 1, timeout=settings.EXPOSURE_SWEEP_HOLD):

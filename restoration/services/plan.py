@@ -147,16 +147,16 @@ def jobs_from_tickets(network, graph, tickets) -> list[Job]:
 
 def jobs_from_exposure(network, graph, crisis, seed: int = EXPECTED_SEED) -> list[Job]:
     """The expected damage of the crisis's alerts on this network: one seeded draw of the failures."""
-    from resilience.models import ExposureRun, ExposureStatus
+    from resilience.models import ExposedAsset, ExposureRun, ExposureStatus
 
     runs = ExposureRun.objects.filter(network=network, alert_id__in=[int(a) for a in crisis.alert_ids or [] if str(a).isdigit()],
                                       status=ExposureStatus.CURRENT)
     best: dict = {}
-    for run in runs:
-        for kind in ("segments", "supports", "sites"):
-            for row in (run.assets or {}).get(kind, []):
-                key = (kind, row["id"])
-                best[key] = max(best.get(key, (0.0, row["code"]))[0], float(row["probability"])), row["code"]
+    rows = ExposedAsset.objects.filter(run__in=runs, kind__in=("segments", "supports", "sites")).values_list(
+        "kind", "asset_id", "code", "probability")
+    for kind, pk, code, probability in rows.iterator(chunk_size=5000):
+        key = (kind, pk)
+        best[key] = max(best.get(key, (0.0, code))[0], float(probability)), code
     rng = np.random.default_rng(seed)
     keys = sorted(best)
     draws = rng.random(len(keys))

@@ -302,7 +302,8 @@ def test_map_overlays_and_asset_card(client, cell):
     assert pbo["serves"]["premises"] >= 3
     assert client.get("/ui/map/asset/?network=net-a&type=SupportPoint&code=NOPE").status_code == 404
     exposure = client.get(f"/api/v1/alerts/{Alert.objects.get().pk}/exposure/?network=net-a").json()
-    assert exposure["assets"]["features"]  # the map's exposed-assets overlay (session auth)
+    assert exposure["assets"]["count"]  # the map's exposed-assets overlay (session auth): its paged list
+    assert client.get(exposure["assets"]["href"]).json()["features"]
 
 
 def test_someone_without_organisation_is_refused_crisis_pages(client, db):

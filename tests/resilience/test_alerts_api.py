@@ -132,14 +132,18 @@ def test_exposure_endpoint_and_scoping(token_client, net, make_org):
     assert response.status_code == 200
     body = response.json()
     assert body["per_commune"][0]["insee"] == "29232" and body["stale"] is False
-    assert sorted(f["properties"]["code"] for f in body["assets"]["features"] if f["properties"]["kind"] == "segments") == [
-        "CM-D1a", "CM-D1b", "CM-D2", "CM-T1"]
+    assert "features" not in body["assets"] and body["assets"]["count"] == sum(
+        body["totals"][k] for k in ("segments", "supports", "sites", "enclosures"))
+    page = client.get(body["assets"]["href"] + "&kind=segments").json()
+    assert sorted(f["properties"]["code"] for f in page["features"]) == ["CM-D1a", "CM-D1b", "CM-D2", "CM-T1"]
     other, _ = token_client(make_org("oi-b", kind=OrganisationKind.OPERATOR))
     assert other.get(f"/api/v1/alerts/{alert_id}/").status_code == 200  # a public alert
     assert other.get(f"/api/v1/alerts/{alert_id}/exposure/?network={net.network.slug}").status_code == 404
+    assert other.get(f"/api/v1/alerts/{alert_id}/exposure/assets/?network={net.network.slug}").status_code == 404
     elected, _ = token_client(net.network.owner, role="elected_official")
     aggregate = elected.get(f"/api/v1/alerts/{alert_id}/exposure/?network={net.network.slug}").json()
     assert "assets" not in aggregate and aggregate["totals"]["segments"] == 4
+    assert elected.get(f"/api/v1/alerts/{alert_id}/exposure/assets/?network={net.network.slug}").status_code == 403
 
 
 def test_exposure_of_an_alert_elsewhere_is_empty_not_pending(token_client, net):
@@ -149,4 +153,4 @@ def test_exposure_of_an_alert_elsewhere_is_empty_not_pending(token_client, net):
     alert = ingest_payload(cap(infos=[info(areas=[area(desc="Manche", geocodes=[("NUTS3", "FRD12")])])]), "cap").alerts[0]
     response = client.get(f"/api/v1/alerts/{alert.pk}/exposure/?network={net.network.slug}")
     assert response.status_code == 200 and response.json()["status"] == "none"
-    assert response.json()["assets"]["features"] == []
+    assert response.json()["assets"]["count"] == 0

@@ -17,11 +17,11 @@ pytestmark = pytest.mark.django_db
 
 
 def codes(run, kind):
-    return sorted(a["code"] for a in run.assets[kind])
+    return sorted(run.exposed_assets.filter(kind=kind).values_list("code", flat=True))
 
 
 def probabilities(run, kind):
-    return {a["code"]: a["probability"] for a in run.assets[kind]}
+    return dict(run.exposed_assets.filter(kind=kind).values_list("code", "probability"))
 
 
 def span(family, cls, code, factor):

@@ -24,21 +24,45 @@ def exposed(db):
     return net, alert, run
 
 
-def test_exposure_geojson_is_wgs84_ordered_and_paged(exposed, token_client):
-    net, alert, _run = exposed
+def test_exposure_links_its_paged_assets_wgs84_ordered(exposed, token_client):
+    net, alert, run = exposed
     client, _ = token_client(net.network.owner)
-    body = client.get(f"/api/v1/alerts/{alert.pk}/exposure/", {"network": "net-a", "limit": 4}).json()
-    assets = body["assets"]
-    assert (assets["count"], assets["limit"], assets["offset"], assets["next_offset"]) == (9, 4, 0, 4)
-    # segments first (no site exposed to snow), most probable first: CM-D1b .10, then .08 by code
-    assert [f["properties"]["code"] for f in assets["features"]] == ["CM-D1b", "CM-D1a", "CM-T1", "CM-D2"]
-    lon, lat = assets["features"][0]["geometry"]["coordinates"][0]
+    body = client.get(f"/api/v1/alerts/{alert.pk}/exposure/", {"network": "net-a"}).json()
+    assert set(body["assets"]) == {"count", "href", "ready"} and body["assets"]["count"] == 9  # no inline list
+    assert body["assets"]["ready"] is True
+    assert "communes" not in body["impact"]  # merged into per_commune
+    assert "premisesCodes" not in body["impact"] and "failedSegments" not in body["impact"]
+    first = client.get(body["assets"]["href"] + "&page_size=4").json()
+    assert first["count"] == 9 and first["next"] and first["previous"] is None
+    # by kind (the index's order: enclosures, segments, sites, supports), then most probable first
+    kinds = [f["properties"]["kind"] for f in first["features"]]
+    assert kinds == sorted(kinds) and kinds[0] == "enclosures"
+    segments = client.get(body["assets"]["href"] + "&kind=segments").json()
+    # no site exposed to snow; CM-D1b .10, then .08 by code
+    assert [f["properties"]["code"] for f in segments["features"]] == ["CM-D1b", "CM-D1a", "CM-T1", "CM-D2"]
+    lon, lat = segments["features"][0]["geometry"]["coordinates"][0]
     assert -4.2 < lon < -4.0 and 47.9 < lat < 48.1  # Quimper, WGS84
-    last = client.get(f"/api/v1/alerts/{alert.pk}/exposure/", {"network": "net-a", "limit": 4, "offset": 8}).json()["assets"]
-    assert [f["properties"]["kind"] for f in last["features"]] == ["enclosures"] and last["next_offset"] is None
+    second = client.get(first["next"]).json()
+    assert len(second["features"]) == 4 and second["previous"]
+    last = client.get(body["assets"]["href"].replace("page=1", "page=3") + "&page_size=4").json()
+    assert [f["properties"]["kind"] for f in last["features"]] == ["supports"] and last["next"] is None
+    inline = client.get(f"/api/v1/alerts/{alert.pk}/exposure/", {"network": "net-a", "inline_assets": "1"}).json()
+    assert len(inline["assets"]["features"]) == 9  # the opt-in
     assert body["per_commune"][0]["premises_cut"] == 6 and body["impact"]["expected"]["premises"] > 1.5
-    bad = client.get(f"/api/v1/alerts/{alert.pk}/exposure/", {"network": "net-a", "limit": 0})
-    assert bad.status_code == 400 and bad.json()["errors"][0]["path"] == "limit"
+    bad = client.get(body["assets"]["href"] + "&kind=poles")
+    assert bad.status_code == 400
+
+
+def test_exposed_assets_go_with_their_run(exposed):
+    from resilience.models import ExposedAsset
+    from resilience.services.exposure import refresh_alert as again
+
+    net, alert, run = exposed
+    assert run.exposed_assets.count() == 9
+    [newer] = again(alert)
+    assert not ExposedAsset.objects.filter(run=run).exists() and newer.exposed_assets.count() == 9
+    newer.delete()
+    assert not ExposedAsset.objects.exists()
 
 
 def tile_codes(client, alert, layer, zoom=14):
@@ -65,7 +89,8 @@ def test_exposure_tiles_carry_the_probability_and_are_scoped(exposed, token_clie
     assert tile_codes(client, alert, "exposure_supports", zoom=12) == {}  # supports from z13
     tilejson = client.get("/tiles/exposure.json", {"network": "net-a", "alert": alert.pk}).json()
     assert tilejson["tiles"][0].endswith(f"/tiles/exposure/{{z}}/{{x}}/{{y}}.pbf?network=net-a&alert={alert.pk}")
-    assert {layer["id"] for layer in tilejson["vector_layers"]} == {"exposure_segments", "exposure_supports", "exposure_sites"}
+    assert {layer["id"] for layer in tilejson["vector_layers"]} == {"exposure_segments", "exposure_supports", "exposure_sites",
+                                                                 "exposure_communes"}
     other, _ = token_client(make_org("oi-b", kind=OrganisationKind.OPERATOR), "operator_agent")
     z, x, y = tile_of(*origin_wgs84(500, -300), 14)
     assert other.get(f"/tiles/exposure/{z}/{x}/{y}.pbf", {"network": "net-a", "alert": alert.pk}).status_code == 404

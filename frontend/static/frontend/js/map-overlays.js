@@ -72,7 +72,13 @@
       const response = await load("/api/v1/alerts/" + encodeURIComponent(select.value) + "/exposure/?network=" + net);
       if (response.status === 202) { status.textContent = t.pending; return; }
       const data = await response.json();
-      const features = (data.assets && data.assets.features) || [];
+      // the exposure links its paged asset list: the overlay draws its first page (5000 assets);
+      // a département-wide alert is drawn by the exposure tiles
+      let features = [];
+      if (data.assets && data.assets.href) {
+        const page = await (await load(data.assets.href + "&page_size=5000")).json();
+        features = page.features || [];
+      }
       layers.exposed.addData({ type: "FeatureCollection", features: features });
       status.textContent = features.length + " " + t.exposedCount;
       document.dispatchEvent(new CustomEvent("vigie:overlay", { detail: { layer: "exposed", count: features.length } }));
