@@ -28,7 +28,7 @@ from django.conf import settings
 
 logger = logging.getLogger(__name__)
 
-FORMAT = 1  # bumped when ServiceGraph's state changes shape: older stored graphs are ignored
+FORMAT = 2  # bumped when ServiceGraph's state changes shape: older stored graphs are ignored
 
 
 def local_dir() -> Path:
