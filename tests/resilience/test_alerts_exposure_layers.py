@@ -110,3 +110,57 @@ def test_warm_graph_task_builds_once_per_version(transactional_db, celery_worker
     net.network.bump_version()
     again = warm_graph.delay(net.network.pk).get(timeout=30)
     assert again["built"] is True and again["version"] == net.network.version
+
+
+def test_commune_points_below_z12_carry_the_run_figures(exposed, token_client):
+    """Below z12 the exposure tile is aggregated: one point per commune with the run's figures."""
+    net, alert, run = exposed
+    client, _ = token_client(net.network.owner)
+    z, x, y = tile_of(*origin_wgs84(500, -300), 10)
+    found = {}
+    for tx in (x - 1, x, x + 1):
+        for ty in (y - 1, y, y + 1):
+            response = client.get(f"/tiles/exposure/{z}/{tx}/{ty}.pbf", {"network": "net-a", "alert": alert.pk})
+            if response.status_code == 200:
+                layers = mapbox_vector_tile.decode(response.content)
+                assert "exposure_segments" not in layers  # no asset one by one below z12
+                for f in layers.get("exposure_communes", {"features": []})["features"]:
+                    found[f["properties"]["insee"]] = f["properties"]
+    expected = {row["insee"]: row for row in run.per_commune if row["insee"]}
+    assert found and set(found) <= set(expected)
+    for insee, props in found.items():
+        assert props["segments"] == expected[insee]["segments"]
+        assert props["premises_cut"] == expected[insee]["premises_cut"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_alert_posted_through_the_api_is_visible_with_its_paged_assets(transactional_db, celery_worker, token_client):
+    """The crisis path end to end with the real worker: POST the alert, poll the exposure until
+    it answers 200, then its asset list is ready and paged (benchmarks/crisis.py times this)."""
+    import json
+    import time
+
+    net = build_small_network()
+    client, _ = token_client(net.network.owner, "operator_agent")
+    ring = [list(origin_wgs84(dx, dy)) for dx, dy in ((-5000, -5000), (5000, -5000), (5000, 5000), (-5000, 5000), (-5000, -5000))]
+    feature = {"type": "Feature", "geometry": {"type": "Polygon", "coordinates": [ring]},
+               "properties": {"hazard": "snow_ice", "level": 2, "network": "net-a", "headline": "test"}}
+    posted = client.post("/api/v1/alerts/", data=json.dumps(feature), content_type="application/geo+json")
+    assert posted.status_code == 201, posted.content
+    alert_id = posted.json()["alert"]["id"]
+    deadline = time.monotonic() + 60
+    while True:
+        response = client.get(f"/api/v1/alerts/{alert_id}/exposure/", {"network": "net-a"})
+        if response.status_code == 200 or time.monotonic() > deadline:
+            break
+        assert response.status_code == 202  # pending while the worker computes
+        time.sleep(0.2)
+    body = response.json()
+    assert response.status_code == 200 and body["assets"]["count"] == body["totals"]["segments"] + body["totals"][
+        "supports"] + body["totals"]["sites"] + body["totals"]["enclosures"] > 0
+    while not body["assets"]["ready"] and time.monotonic() < deadline:
+        time.sleep(0.2)
+        body = client.get(f"/api/v1/alerts/{alert_id}/exposure/", {"network": "net-a"}).json()
+    page = client.get(body["assets"]["href"]).json()
+    assert page["count"] == body["assets"]["count"] and len(page["features"]) == page["count"]
+    assert "features" not in body["assets"] and len(response.content) < 20_000  # figures, not the list
