@@ -1,6 +1,9 @@
 """The shared service graph (resilience/services/graph/store.py): built once per network version,
 stored in PostgreSQL with a file copy per host, loaded by the other processes instead of rebuilt;
 a web request never builds it (503 + Retry-After until a worker has)."""
+import shutil
+
+import numpy as np
 import pytest
 
 from network.models import Network
@@ -32,7 +35,7 @@ def test_a_build_is_stored_and_loaded_elsewhere_without_building(net):
     for drop_local in (False, True):
         graph_cache.clear()
         if drop_local:
-            store.local_copies(net.network.pk, first.version)[0].unlink()
+            shutil.rmtree(store.local_copies(net.network.pk, first.version)[0])
         builds, loads = graph_cache.builds, graph_cache.loads
         graph = get_service_graph(net.network, build=False)
         assert (graph_cache.builds, graph_cache.loads) == (builds, loads + 1)
@@ -107,3 +110,40 @@ def test_the_warmer_stores_what_is_missing_once(net):
     assert net.network.pk not in networks_to_store()
     net.network.bump_version()
     assert net.network.pk in networks_to_store()
+
+
+def test_the_stored_graph_is_memory_mapped_arrays(net):
+    """What a web or worker process loads: numpy arrays mapped read-only from the host's copy, the
+    pickled remainder (attributes with no array form) read only when one of them is asked for."""
+    built = get_service_graph(net.network)
+    graph_cache.clear()
+    graph = store.load(net.network.pk, built.version)
+    assert isinstance(graph.__dict__["premises_ids"], np.memmap)
+    assert isinstance(graph.__dict__["batch"]["start"], np.memmap)
+    assert "_rich_path" in graph.__dict__  # nothing unpickled yet
+    assert graph.segment_code_index.get(built.segment_codes[0]) == 0
+    assert graph.segment_code_index.get("no such code") is None
+    assert list(graph.edge_segments[0]) == list(built.edge_segments[0])
+    assert sorted(graph.bridges) == sorted(built.bridges)
+    assert graph.level_split_nodes == built.level_split_nodes  # from the pickled part, on demand
+    assert "_rich_path" not in graph.__dict__
+
+
+def test_a_plain_object_of_arrays_is_stored_without_changes(net, tmp_path):
+    """The store's contract (store.py): an attribute whose __dict__ holds only numpy arrays and
+    scalars (e.g. `graph.fibre`) comes back as the same class, its arrays mapped."""
+    graph = get_service_graph(net.network)
+    extra = store.arrays.Column.__new__(store.arrays.Column)  # any class: only its __dict__ matters
+    holder = type(graph).__new__(type(graph))
+    holder.__dict__.update(graph.__getstate__())
+
+    class Fibre:
+        pass
+
+    fibre = Fibre()
+    fibre.route_ptr, fibre.premises = np.arange(4), 3
+    holder.__dict__["fibre"] = {"paths": np.arange(3), "count": 3}
+    store.write_archive(holder, tmp_path / "a")
+    back = store.read_archive(tmp_path / "a")
+    assert list(back.fibre["paths"]) == [0, 1, 2] and back.fibre["count"] == 3
+    assert extra is not None and fibre.premises == 3

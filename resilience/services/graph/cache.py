@@ -85,6 +85,9 @@ class GraphCache:
                 self.builds += 1
                 try:
                     store.save(graph, time.monotonic() - started)
+                    # the mapped copy from now on: the built lists and dicts are freed, this
+                    # process holds what every other one holds (shared pages)
+                    graph = store.load(network.pk, version) or graph
                 except Exception:  # a store failure must not fail the impact asked for
                     logger.warning("could not store the service graph", exc_info=True)
             with self._lock:

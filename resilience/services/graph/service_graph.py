@@ -36,11 +36,31 @@ class ServiceGraph(AssetTables):
         # fibre-level routes (t_ropt, t_position + t_fibre + t_cassette) are read
         self.service_model = "cable-level"
         self.fibre_path_premises = 0
-        del self._vertex, self._vertex_at  # build-time closures (a graph is pickled into the store)
+        del self._vertex, self._vertex_at  # build-time closures (never stored)
+        self.batch = self._compute_batch_arrays()  # stored, so a loading process builds nothing
 
     def __getstate__(self):
         """The graph without its derived caches (attributes starting with "_"), for the store."""
+        self._load_rich()
         return {k: v for k, v in self.__dict__.items() if not k.startswith("_")}
+
+    def _load_rich(self) -> None:
+        """The attributes with no array form (store.py), read from the local copy on first use."""
+        f = self.__dict__.pop("_rich_path", None)
+        if f is not None:
+            import pickle
+
+            with f:  # opened at mapping time: still readable if the copy was removed since
+                f.seek(0)
+                self.__dict__.update(pickle.load(f))
+
+    def __getattr__(self, name):
+        # only called for a missing attribute: the pickled part of a graph mapped from the store
+        if not name.startswith("_") and "_rich_path" in self.__dict__:
+            self._load_rich()
+            if name in self.__dict__:
+                return self.__dict__[name]
+        raise AttributeError(name)
 
     def _build_edges(self, rows: NetworkRows) -> None:
         """Cable edges, split at enclosure nodes along their route."""
@@ -302,25 +322,28 @@ class ServiceGraph(AssetTables):
 
     # -- vectorised batch impact ---------------------------------------------------------------
     def _batch_arrays(self):
-        """numpy views of the tree for batches of cuts (built once per graph, a few MB)."""
-        arrays = self.__dict__.get("_batch")
+        """numpy views of the tree for batches of cuts (computed with the graph and stored)."""
+        arrays = self.__dict__.get("batch")
         if arrays is None:
-            pre = np.asarray(self.pre, dtype=np.int64)
-            size = np.asarray(self.size, dtype=np.int64)
-            child = np.full(self.m, -1, dtype=np.int64)
-            for e, v in self.bridge_child.items():
-                if e < self.m:
-                    child[e] = v
-            # lower end of each bridge as a preorder interval [start, end); -1 for other edges
-            start = np.where(child >= 0, pre[np.maximum(child, 0)], -1)
-            end = np.where(child >= 0, start + size[np.maximum(child, 0)], -1)
-            seg_ptr = np.zeros(len(self.segment_codes) + 1, dtype=np.int64)
-            lists = [self.segment_edges.get(i, ()) for i in range(len(self.segment_codes))]
-            seg_ptr[1:] = np.cumsum([len(x) for x in lists])
-            seg_idx = np.fromiter((e for x in lists for e in x), dtype=np.int64, count=int(seg_ptr[-1]))
-            arrays = self.__dict__["_batch"] = {"start": start, "end": end, "seg_ptr": seg_ptr, "seg_idx": seg_idx,
-                                                "offset": np.asarray(self.prem_offset, dtype=np.int64)}
+            arrays = self.batch = self._compute_batch_arrays()
         return arrays
+
+    def _compute_batch_arrays(self) -> dict:
+        pre = np.asarray(self.pre, dtype=np.int64)
+        size = np.asarray(self.size, dtype=np.int64)
+        child = np.full(self.m, -1, dtype=np.int64)
+        for e, v in self.bridge_child.items():
+            if e < self.m:
+                child[e] = v
+        # lower end of each bridge as a preorder interval [start, end); -1 for other edges
+        start = np.where(child >= 0, pre[np.maximum(child, 0)], -1)
+        end = np.where(child >= 0, start + size[np.maximum(child, 0)], -1)
+        seg_ptr = np.zeros(len(self.segment_codes) + 1, dtype=np.int64)
+        lists = [self.segment_edges.get(i, ()) for i in range(len(self.segment_codes))]
+        seg_ptr[1:] = np.cumsum([len(x) for x in lists])
+        seg_idx = np.fromiter((e for x in lists for e in x), dtype=np.int64, count=int(seg_ptr[-1]))
+        return {"start": start, "end": end, "seg_ptr": seg_ptr, "seg_idx": seg_idx,
+                "offset": np.asarray(self.prem_offset, dtype=np.int64)}
 
     def edges_of_segment_array(self, segments: np.ndarray) -> np.ndarray:
         """Edges carried by these segment indices (with repeats), vectorised (CSR gather)."""
