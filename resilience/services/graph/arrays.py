@@ -23,6 +23,8 @@ _INT = (int, np.integer)
 
 def _kind(values) -> str | None:
     """'i', 'f', 'b', 'U' when every element is a scalar of one kind, else None."""
+    if not len(values):
+        return None
     if all(isinstance(x, bool) or isinstance(x, np.bool_) for x in values):
         return "b"
     if all(isinstance(x, _INT) and not isinstance(x, bool) for x in values):
@@ -115,6 +117,15 @@ class ArraySet:
     def __iter__(self):
         return iter(self.keys.tolist())
 
+    def __eq__(self, other):
+        if isinstance(other, ArraySet):
+            return np.array_equal(self.keys, other.keys)
+        if isinstance(other, (set, frozenset)):
+            return set(self) == other
+        return NotImplemented
+
+    __hash__ = None
+
 
 class ArrayMap:
     """A read-only dict (sorted keys + values)."""
@@ -175,7 +186,8 @@ class ArrayMultiMap(ArrayMap):
         self.ptr = ptr
 
     def _value(self, i):
-        return self.values_[int(self.ptr[i]):int(self.ptr[i + 1])].tolist()
+        rows = self.values_[int(self.ptr[i]):int(self.ptr[i + 1])].tolist()
+        return [tuple(r) for r in rows] if self.values_.ndim == 2 else rows
 
     def row(self, key) -> np.ndarray:
         """The values of a key as an array (empty when absent), for vectorised callers."""
@@ -220,6 +232,8 @@ def encode(value) -> tuple[str, dict[str, np.ndarray]] | None:
         kind = _kind(value)
         return None if kind is None else ("column", {"a": _array(list(value), kind)})
     if isinstance(value, (set, frozenset)):
+        if not value:
+            return "set", {"keys": np.zeros(0, dtype=np.int64)}
         if _kind(value) != "i":
             return None
         return "set", {"keys": np.sort(_array(list(value), "i"))}
@@ -233,7 +247,7 @@ def encode(value) -> tuple[str, dict[str, np.ndarray]] | None:
         vals = [value[k] for k in skeys]
         if all(isinstance(v, (list, tuple)) for v in vals):
             csr = _csr(vals)
-            if csr is None or csr[1].ndim != 1:
+            if csr is None:
                 return None
             return "multimap", {"keys": _array(skeys, key_kind), "ptr": csr[0], "idx": csr[1]}
         vkind = _kind(vals)

@@ -9,6 +9,7 @@ import numpy as np
 
 from network.models import SiteType
 
+from . import arrays
 from .assets import AssetTables
 from .levels import LevelRule
 from .rows import NetworkRows
@@ -262,36 +263,59 @@ class ServiceGraph(AssetTables):
         p = self.pre[v]
         return int(self.prem_offset[p]), int(self.prem_offset[p + self.size[v]])
 
+    def python_table(self, name: str):
+        """A vertex- or edge-level attribute as plain Python lists/dicts/sets, made once per process
+        from the mapped arrays (tens of thousands of items, a few MB) for the per-element loops
+        (block searches) that numpy indexing would slow down; the graph as built is returned as is."""
+        tables = self.__dict__.setdefault("_python", {})
+        out = tables.get(name)
+        if out is None:
+            value = getattr(self, name)
+            if isinstance(value, arrays.Column):
+                out = value.a.tolist()
+            elif isinstance(value, arrays.Ragged):
+                out = list(value)
+            elif isinstance(value, arrays.ArrayMap):  # and ArrayMultiMap
+                out = dict(value.items())
+            elif isinstance(value, arrays.ArraySet):
+                out = set(value.keys.tolist())
+            else:
+                out = value
+            tables[name] = out
+        return out
+
     def cut_vertices(self, failed_edges: set[int], failed_vertices: set[int]) -> list[int]:
         """Vertices of T whose whole subtree loses service (fast method)."""
         cut: list[int] = []
         dirty: set[int] = set()
-        reached, comp = self.reached, self.comp
+        py = self.python_table
+        reached, comp, bridges, bridge_child = py("reached"), py("comp"), py("bridges"), py("bridge_child")
+        edge_u, edge_v, comp_nodes, comp_entry = py("edge_u"), py("edge_v"), py("comp_nodes"), py("comp_entry")
         for e in failed_edges:
-            if e in self.bridges:
-                child = self.bridge_child.get(e)
+            if e in bridges:
+                child = bridge_child.get(e)
                 if child is not None:
                     cut.append(child)
             else:
-                u = self.edge_u[e]
-                if reached[u] and self.edge_u[e] != self.edge_v[e]:
+                u = edge_u[e]
+                if reached[u] and u != edge_v[e]:
                     dirty.add(comp[u])
         for v in failed_vertices:
             if not reached[v]:
                 continue
             c = comp[v]
-            if len(self.comp_nodes[c]) == 1:
+            if len(comp_nodes[c]) == 1:
                 cut.append(v)
             else:
                 dirty.add(c)
         for c in dirty:
-            entry = self.comp_entry[c]
+            entry = comp_entry[c]
             if entry in failed_vertices:
                 cut.append(entry)
                 continue
             seen = {entry}
             stack = [entry]
-            inner = self.inner_adj
+            inner = py("inner_adj")
             while stack:
                 v = stack.pop()
                 for w, e in inner[v]:
@@ -299,8 +323,8 @@ class ServiceGraph(AssetTables):
                         continue
                     seen.add(w)
                     stack.append(w)
-            if len(seen) < len(self.comp_nodes[c]):
-                cut.extend(v for v in self.comp_nodes[c] if v not in seen)
+            if len(seen) < len(comp_nodes[c]):
+                cut.extend(v for v in comp_nodes[c] if v not in seen)
         return cut
 
     def merged_ranges(self, vertices) -> list[tuple[int, int]]:

@@ -100,12 +100,15 @@ def _encode_value(value, name: str, files: dict[str, np.ndarray]):
         value = value.item()
     if _is_scalar(value):
         return {"value": value}
+    if isinstance(value, (list, tuple, dict)) and not value:
+        return {"value": type(value)() if isinstance(value, dict) else []}
     if isinstance(value, np.ndarray):
         if value.dtype.hasobject:
             return None
         files[f"{name}.npy"] = value
         return {"array": f"{name}.npy"}
-    if isinstance(value, dict) and value and all(isinstance(k, str) for k in value):
+    if (isinstance(value, dict) and value and all(isinstance(k, str) for k in value)
+            and not all(_is_scalar(v) for v in value.values())):  # a dict of scalars is one ArrayMap
         entries = {k: _encode_value(v, f"{name}.{k}", files) for k, v in value.items()}
         if all(e is not None for e in entries.values()):
             return {"dict": entries}
