@@ -137,24 +137,25 @@ def test_the_stored_graph_is_memory_mapped_arrays(net):
     assert "_rich_path" not in graph.__dict__ and graph.__getstate__().keys() == built.__getstate__().keys()
 
 
+class FibrePaths:
+    """Stands for helper C's `graph.fibre`: an object whose __dict__ holds numpy arrays and scalars."""
+
+
 def test_a_plain_object_of_arrays_is_stored_without_changes(net, tmp_path):
     """The store's contract (store.py): an attribute whose __dict__ holds only numpy arrays and
-    scalars (e.g. `graph.fibre`) comes back as the same class, its arrays mapped."""
+    scalars comes back as the same class, its arrays mapped; a nested dict of the same too."""
     graph = get_service_graph(net.network)
-    extra = store.arrays.Column.__new__(store.arrays.Column)  # any class: only its __dict__ matters
     holder = type(graph).__new__(type(graph))
     holder.__dict__.update(graph.__getstate__())
-
-    class Fibre:
-        pass
-
-    fibre = Fibre()
-    fibre.route_ptr, fibre.premises = np.arange(4), 3
-    holder.__dict__["fibre"] = {"paths": np.arange(3), "count": 3}
+    fibre = FibrePaths()
+    fibre.route_ptr, fibre.premises, fibre.model = np.arange(4), 3, "fibre"
+    holder.__dict__["fibre"] = fibre
+    holder.__dict__["extra"] = {"paths": np.arange(3), "count": 3}
     store.write_archive(holder, tmp_path / "a")
     back = store.read_archive(tmp_path / "a")
-    assert list(back.fibre["paths"]) == [0, 1, 2] and back.fibre["count"] == 3
-    assert extra is not None and fibre.premises == 3
+    assert type(back.fibre) is FibrePaths and isinstance(back.fibre.route_ptr, np.memmap)
+    assert list(back.fibre.route_ptr) == [0, 1, 2, 3] and (back.fibre.premises, back.fibre.model) == (3, "fibre")
+    assert list(back.extra["paths"]) == [0, 1, 2] and back.extra["count"] == 3
 
 
 def test_no_web_request_builds_a_graph_whatever_the_call_site_asks(net, rf, settings):
