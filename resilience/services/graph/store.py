@@ -198,8 +198,12 @@ def _install_local(network_id: int, tmp: Path, path: Path) -> None:
     except OSError:  # another process installed the same copy first
         shutil.rmtree(tmp, ignore_errors=True)
     for old in local_copies(network_id):
-        if old != path:
+        if old == path:
+            continue
+        if old.is_dir():
             shutil.rmtree(old, ignore_errors=True)
+        else:  # a copy of the former format (one .pickle file)
+            old.unlink(missing_ok=True)
 
 
 def _tmp_dir(path: Path) -> Path:
