@@ -130,19 +130,19 @@ class ArraySet:
 class ArrayMap:
     """A read-only dict (sorted keys + values)."""
 
-    __slots__ = ("keys", "values_")
+    __slots__ = ("karr", "values_")
 
     def __init__(self, keys: np.ndarray, values: np.ndarray):
-        self.keys, self.values_ = keys, values
+        self.karr, self.values_ = keys, values
 
     def _find(self, key):
-        if len(self.keys) == 0:
+        if len(self.karr) == 0:
             return -1
         try:
-            i = int(np.searchsorted(self.keys, key))
+            i = int(np.searchsorted(self.karr, key))
         except (TypeError, ValueError, np.exceptions.DTypePromotionError):
             return -1  # a key of another type (None, a str against int keys) is simply absent
-        return i if i < len(self.keys) and self.keys[i] == key else -1
+        return i if i < len(self.karr) and self.karr[i] == key else -1
 
     def _value(self, i):
         return self.values_[i].item()
@@ -161,19 +161,20 @@ class ArrayMap:
         return self._find(key) >= 0
 
     def __len__(self):
-        return len(self.keys)
+        return len(self.karr)
 
     def __iter__(self):
-        return iter(self.keys.tolist())
+        return iter(self.karr.tolist())
 
-    def keys_list(self):
-        return self.keys.tolist()
+    def keys(self):
+        """The keys (a list), so that dict(m) and d.update(m) work."""
+        return self.karr.tolist()
 
     def items(self):
-        return ((k, self._value(i)) for i, k in enumerate(self.keys.tolist()))
+        return ((k, self._value(i)) for i, k in enumerate(self.karr.tolist()))
 
     def values(self):
-        return (self._value(i) for i in range(len(self.keys)))
+        return (self._value(i) for i in range(len(self.karr)))
 
 
 class ArrayMultiMap(ArrayMap):
@@ -222,9 +223,9 @@ def encode(value) -> tuple[str, dict[str, np.ndarray]] | None:
     if isinstance(value, ArraySet):
         return "set", {"keys": value.keys}
     if isinstance(value, ArrayMultiMap):
-        return "multimap", {"keys": value.keys, "ptr": value.ptr, "idx": value.values_}
+        return "multimap", {"keys": value.karr, "ptr": value.ptr, "idx": value.values_}
     if isinstance(value, ArrayMap):
-        return "map", {"keys": value.keys, "values": value.values_}
+        return "map", {"keys": value.karr, "values": value.values_}
     if isinstance(value, (list, tuple)):
         if all(isinstance(x, (list, tuple)) for x in value) and value:
             csr = _csr(value)
