@@ -81,6 +81,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    "resilience.middleware.ServiceGraphRequestMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

@@ -70,7 +70,7 @@ def survival(graph: ServiceGraph, seg_p: dict, sup_p: dict, site_p: dict, *, dra
     for c in sorted(touched):
         members = graph.comp_nodes[c]
         entry = graph.comp_entry[c]
-        edges = sorted({e for v in members for _w, e in graph.inner_adj.get(v, ()) if e < graph.m})
+        edges = sorted({e for v in members for _w, e in graph.python_table("inner_adj").get(v, ()) if e < graph.m})
         keys: dict = {}
         edge_keys = []
         for e in edges:
@@ -89,7 +89,7 @@ def survival(graph: ServiceGraph, seg_p: dict, sup_p: dict, site_p: dict, *, dra
             probs[idx] = p
         reached = dict.fromkeys(members, 0)
         fails = rng.random((draws, len(keys))) < probs
-        inner = graph.inner_adj
+        inner = graph.python_table("inner_adj")  # plain dict: per-element loops below
         for d in range(draws):
             row = fails[d]
             failed_edges = {e for e, ks in zip(edges, edge_keys) if any(row[k] for k in ks)}

@@ -82,7 +82,7 @@ def _fill_node_codes(graph: ServiceGraph, node_ids) -> None:
 
 
 def _has_fibre_path(graph: ServiceGraph, premises_id: int | None) -> bool:
-    fibre = graph.__dict__.get("fibre")
+    fibre = getattr(graph, "fibre", None)
     if fibre is None or premises_id is None:
         return False
     pos = np.flatnonzero(graph.premises_ids == premises_id)

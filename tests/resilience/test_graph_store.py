@@ -1,6 +1,10 @@
 """The shared service graph (resilience/services/graph/store.py): built once per network version,
 stored in PostgreSQL with a file copy per host, loaded by the other processes instead of rebuilt;
 a web request never builds it (503 + Retry-After until a worker has)."""
+import json
+import shutil
+
+import numpy as np
 import pytest
 
 from network.models import Network
@@ -32,7 +36,7 @@ def test_a_build_is_stored_and_loaded_elsewhere_without_building(net):
     for drop_local in (False, True):
         graph_cache.clear()
         if drop_local:
-            store.local_copies(net.network.pk, first.version)[0].unlink()
+            shutil.rmtree(store.local_copies(net.network.pk, first.version)[0])
         builds, loads = graph_cache.builds, graph_cache.loads
         graph = get_service_graph(net.network, build=False)
         assert (graph_cache.builds, graph_cache.loads) == (builds, loads + 1)
@@ -101,9 +105,91 @@ def test_web_request_answers_503_until_the_worker_built_it(net, manager, setting
 def test_the_warmer_stores_what_is_missing_once(net):
     from resilience.services.graph_warm import networks_to_store, store_missing
 
+    from django.core.cache import cache
+
     assert net.network.pk in networks_to_store()
+    cache.delete(f"graph-building:{net.network.pk}:{Network.objects.get(pk=net.network.pk).version}")  # an earlier run's
     done = store_missing()
     assert [r["network"] for r in done] == [net.network.pk]
     assert net.network.pk not in networks_to_store()
     net.network.bump_version()
     assert net.network.pk in networks_to_store()
+
+
+def test_the_stored_graph_is_memory_mapped_arrays(net):
+    """What a web or worker process loads: numpy arrays mapped read-only from the host's copy, the
+    pickled remainder (attributes with no array form) read only when one of them is asked for."""
+    from resilience.services.graph import ServiceGraph, load_rows
+
+    get_service_graph(net.network)
+    built = ServiceGraph(load_rows(net.network))  # the lists and dicts as built
+    graph_cache.clear()
+    graph = store.load(net.network.pk, built.version)
+    assert isinstance(graph.__dict__["premises_ids"], np.memmap)
+    assert isinstance(graph.__dict__["batch"]["start"], np.memmap)
+    assert "_rich_path" in graph.__dict__  # nothing unpickled yet
+    assert graph.segment_code_index.get(built.segment_codes[0]) == 0
+    assert graph.segment_code_index.get("no such code") is None
+    assert list(graph.edge_segments[0]) == list(built.edge_segments[0])
+    assert sorted(graph.bridges) == sorted(built.bridges)
+    assert graph.level_split_nodes == built.level_split_nodes
+    graph.__getstate__()  # reads the pickled part (what a trace or a re-store may need)
+    assert "_rich_path" not in graph.__dict__ and graph.__getstate__().keys() == built.__getstate__().keys()
+
+
+class FibrePaths:
+    """Stands for helper C's `graph.fibre`: an object whose __dict__ holds numpy arrays and scalars."""
+
+
+def test_a_plain_object_of_arrays_is_stored_without_changes(net, tmp_path):
+    """The store's contract (store.py): an attribute whose __dict__ holds only numpy arrays and
+    scalars comes back as the same class, its arrays mapped; a nested dict of the same too."""
+    graph = get_service_graph(net.network)
+    holder = type(graph).__new__(type(graph))
+    holder.__dict__.update(graph.__getstate__())
+    fibre = FibrePaths()
+    fibre.route_ptr, fibre.premises, fibre.model = np.arange(4), 3, "fibre"
+    holder.__dict__["fibre"] = fibre
+    holder.__dict__["extra"] = {"paths": np.arange(3), "count": 3}
+    store.write_archive(holder, tmp_path / "a")
+    back = store.read_archive(tmp_path / "a")
+    assert type(back.fibre) is FibrePaths and isinstance(back.fibre.route_ptr, np.memmap)
+    assert list(back.fibre.route_ptr) == [0, 1, 2, 3] and (back.fibre.premises, back.fibre.model) == (3, "fibre")
+    assert list(back.extra["paths"]) == [0, 1, 2] and back.extra["count"] == 3
+
+
+def test_no_web_request_builds_a_graph_whatever_the_call_site_asks(net, rf, settings):
+    """Any call site (reporting, restoration, power… call get_service_graph with build=True) runs
+    inside the middleware: a missing graph is a 503 + Retry-After, the API's error shape under
+    /api/, a "graphe en cours de calcul" page elsewhere, and nothing is built."""
+    from resilience.middleware import ServiceGraphRequestMiddleware
+
+    settings.SERVICE_GRAPH_BUILD_IN_REQUEST = False
+
+    def view(request):
+        get_service_graph(net.network)  # build=True, as the call sites pass it
+        return None
+
+    def through_middleware(request):
+        middleware = ServiceGraphRequestMiddleware(lambda r: None)
+
+        def get_response(r):
+            try:
+                return view(r)
+            except Exception as exc:
+                return middleware.process_exception(r, exc)
+
+        middleware.get_response = get_response
+        return middleware(request)
+
+    builds = graph_cache.builds
+    api = through_middleware(rf.post("/api/v1/reports/cut/"))
+    assert api.status_code == 503 and api["Retry-After"] == "5"
+    assert json.loads(api.content)["errors"][0]["reason"]
+    page = through_middleware(rf.get("/crise/"))
+    assert page.status_code == 503 and page["Retry-After"] == "5"
+    assert "Graphe en cours de calcul" in page.content.decode()
+    assert graph_cache.builds == builds
+    # outside a web request (a worker, a shell) the same call builds
+    get_service_graph(net.network)
+    assert graph_cache.builds == builds + 1

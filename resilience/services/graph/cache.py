@@ -7,6 +7,7 @@ SERVICE_GRAPH_BUILD_IN_REQUEST) gets `GraphNotReady` instead, after asking a wor
 (task `resilience.tasks.build_service_graph`, asked once per version and minute)."""
 from __future__ import annotations
 
+import contextvars
 import logging
 import threading
 import time
@@ -22,6 +23,15 @@ from .service_graph import ServiceGraph
 
 logger = logging.getLogger(__name__)
 RETRY_AFTER_S = 5  # what a request that found no graph tells its client
+# True while a web request runs (resilience.middleware.ServiceGraphRequestMiddleware): then no
+# call site builds a graph, whatever `build` it passes, unless SERVICE_GRAPH_BUILD_IN_REQUEST
+in_web_request: contextvars.ContextVar[bool] = contextvars.ContextVar("in_web_request", default=False)
+
+
+def may_build(build: bool) -> bool:
+    if not build or not in_web_request.get():
+        return build
+    return bool(getattr(settings, "SERVICE_GRAPH_BUILD_IN_REQUEST", False))
 
 
 class GraphNotReady(Exception):
@@ -59,6 +69,7 @@ class GraphCache:
         self.loads = 0  # how many it loaded from the store
 
     def get(self, network: Network, build: bool = True) -> ServiceGraph:
+        build = may_build(build)
         version = Network.objects.filter(pk=network.pk).values_list("version", flat=True).get()
         with self._lock:
             graph = self._graphs.get(network.pk)
@@ -85,6 +96,9 @@ class GraphCache:
                 self.builds += 1
                 try:
                     store.save(graph, time.monotonic() - started)
+                    # the mapped copy from now on: the built lists and dicts are freed, this
+                    # process holds what every other one holds (shared pages)
+                    graph = store.load(network.pk, version) or graph
                 except Exception:  # a store failure must not fail the impact asked for
                     logger.warning("could not store the service graph", exc_info=True)
             with self._lock:

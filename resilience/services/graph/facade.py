@@ -58,7 +58,7 @@ def blocks_touched(graph: ServiceGraph, failed_edges, failed_vertices) -> set[in
 def impact_ranges(graph: ServiceGraph, failed_edges, failed_vertices) -> list[tuple[int, int]]:
     """Disjoint premises slices cut by these failed edges and vertices (with fibre-level paths,
     the runs of consecutive positions cut, which `graph.totals` sums the same way)."""
-    if graph.__dict__.get("fibre") is None:
+    if getattr(graph, "fibre", None) is None:
         return graph.merged_ranges(graph.cut_vertices(set(failed_edges), set(failed_vertices)))
     return ranges_of_positions(graph.cut_positions(set(failed_edges), set(failed_vertices)))
 
@@ -82,7 +82,7 @@ def model_summary(graph: ServiceGraph) -> dict:
     """Which service-path model this network's graph uses, for the API and reports."""
     out = {"service_paths": graph.service_model, "premises_with_fibre_path": graph.fibre_path_premises,
            "level_split_nodes": len(graph.level_split_nodes)}
-    fibre = graph.__dict__.get("fibre")
+    fibre = getattr(graph, "fibre", None)
     if fibre is not None:
         out["optical_routes"] = int(fibre.routes)
         out["dropped_routes"] = fibre.dropped()

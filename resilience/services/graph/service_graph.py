@@ -9,7 +9,7 @@ import numpy as np
 
 from network.models import SiteType
 
-from . import fibre_paths
+from . import arrays, fibre_paths
 from .assets import AssetTables
 from .levels import LevelRule
 from .rows import NetworkRows
@@ -43,11 +43,31 @@ class ServiceGraph(AssetTables):
                               "fibre" if with_path == len(self.premises_ids) else "mixed")
         self.fibre_path_premises = with_path
         # -- end of the fibre-level hook
-        del self._vertex, self._vertex_at  # build-time closures (a graph is pickled into the store)
+        del self._vertex, self._vertex_at  # build-time closures (never stored)
+        self.batch = self._compute_batch_arrays()  # stored, so a loading process builds nothing
 
     def __getstate__(self):
         """The graph without its derived caches (attributes starting with "_"), for the store."""
+        self._load_rich()
         return {k: v for k, v in self.__dict__.items() if not k.startswith("_")}
+
+    def _load_rich(self) -> None:
+        """The attributes with no array form (store.py), read from the local copy on first use."""
+        f = self.__dict__.pop("_rich_path", None)
+        if f is not None:
+            import pickle
+
+            with f:  # opened at mapping time: still readable if the copy was removed since
+                f.seek(0)
+                self.__dict__.update(pickle.load(f))
+
+    def __getattr__(self, name):
+        # only called for a missing attribute: the pickled part of a graph mapped from the store
+        if not name.startswith("_") and "_rich_path" in self.__dict__:
+            self._load_rich()
+            if name in self.__dict__:
+                return self.__dict__[name]
+        raise AttributeError(name)
 
     def _build_edges(self, rows: NetworkRows) -> None:
         """Cable edges, split at enclosure nodes along their route."""
@@ -253,36 +273,59 @@ class ServiceGraph(AssetTables):
         p = self.pre[v]
         return int(self.prem_offset[p]), int(self.prem_offset[p + self.size[v]])
 
+    def python_table(self, name: str):
+        """A vertex- or edge-level attribute as plain Python lists/dicts/sets, made once per process
+        from the mapped arrays (tens of thousands of items, a few MB) for the per-element loops
+        (block searches) that numpy indexing would slow down; the graph as built is returned as is."""
+        tables = self.__dict__.setdefault("_python", {})
+        out = tables.get(name)
+        if out is None:
+            value = getattr(self, name)
+            if isinstance(value, arrays.Column):
+                out = value.a.tolist()
+            elif isinstance(value, arrays.Ragged):
+                out = list(value)
+            elif isinstance(value, arrays.ArrayMap):  # and ArrayMultiMap
+                out = dict(value.items())
+            elif isinstance(value, arrays.ArraySet):
+                out = set(value.keys.tolist())
+            else:
+                out = value
+            tables[name] = out
+        return out
+
     def cut_vertices(self, failed_edges: set[int], failed_vertices: set[int]) -> list[int]:
         """Vertices of T whose whole subtree loses service (fast method)."""
         cut: list[int] = []
         dirty: set[int] = set()
-        reached, comp = self.reached, self.comp
+        py = self.python_table
+        reached, comp, bridges, bridge_child = py("reached"), py("comp"), py("bridges"), py("bridge_child")
+        edge_u, edge_v, comp_nodes, comp_entry = py("edge_u"), py("edge_v"), py("comp_nodes"), py("comp_entry")
         for e in failed_edges:
-            if e in self.bridges:
-                child = self.bridge_child.get(e)
+            if e in bridges:
+                child = bridge_child.get(e)
                 if child is not None:
                     cut.append(child)
             else:
-                u = self.edge_u[e]
-                if reached[u] and self.edge_u[e] != self.edge_v[e]:
+                u = edge_u[e]
+                if reached[u] and u != edge_v[e]:
                     dirty.add(comp[u])
         for v in failed_vertices:
             if not reached[v]:
                 continue
             c = comp[v]
-            if len(self.comp_nodes[c]) == 1:
+            if len(comp_nodes[c]) == 1:
                 cut.append(v)
             else:
                 dirty.add(c)
         for c in dirty:
-            entry = self.comp_entry[c]
+            entry = comp_entry[c]
             if entry in failed_vertices:
                 cut.append(entry)
                 continue
             seen = {entry}
             stack = [entry]
-            inner = self.inner_adj
+            inner = py("inner_adj")
             while stack:
                 v = stack.pop()
                 for w, e in inner[v]:
@@ -290,8 +333,8 @@ class ServiceGraph(AssetTables):
                         continue
                     seen.add(w)
                     stack.append(w)
-            if len(seen) < len(self.comp_nodes[c]):
-                cut.extend(v for v in self.comp_nodes[c] if v not in seen)
+            if len(seen) < len(comp_nodes[c]):
+                cut.extend(v for v in comp_nodes[c] if v not in seen)
         return cut
 
     def merged_ranges(self, vertices) -> list[tuple[int, int]]:
@@ -313,25 +356,28 @@ class ServiceGraph(AssetTables):
 
     # -- vectorised batch impact ---------------------------------------------------------------
     def _batch_arrays(self):
-        """numpy views of the tree for batches of cuts (built once per graph, a few MB)."""
-        arrays = self.__dict__.get("_batch")
+        """numpy views of the tree for batches of cuts (computed with the graph and stored)."""
+        arrays = self.__dict__.get("batch")
         if arrays is None:
-            pre = np.asarray(self.pre, dtype=np.int64)
-            size = np.asarray(self.size, dtype=np.int64)
-            child = np.full(self.m, -1, dtype=np.int64)
-            for e, v in self.bridge_child.items():
-                if e < self.m:
-                    child[e] = v
-            # lower end of each bridge as a preorder interval [start, end); -1 for other edges
-            start = np.where(child >= 0, pre[np.maximum(child, 0)], -1)
-            end = np.where(child >= 0, start + size[np.maximum(child, 0)], -1)
-            seg_ptr = np.zeros(len(self.segment_codes) + 1, dtype=np.int64)
-            lists = [self.segment_edges.get(i, ()) for i in range(len(self.segment_codes))]
-            seg_ptr[1:] = np.cumsum([len(x) for x in lists])
-            seg_idx = np.fromiter((e for x in lists for e in x), dtype=np.int64, count=int(seg_ptr[-1]))
-            arrays = self.__dict__["_batch"] = {"start": start, "end": end, "seg_ptr": seg_ptr, "seg_idx": seg_idx,
-                                                "offset": np.asarray(self.prem_offset, dtype=np.int64)}
+            arrays = self.batch = self._compute_batch_arrays()
         return arrays
+
+    def _compute_batch_arrays(self) -> dict:
+        pre = np.asarray(self.pre, dtype=np.int64)
+        size = np.asarray(self.size, dtype=np.int64)
+        child = np.full(self.m, -1, dtype=np.int64)
+        for e, v in self.bridge_child.items():
+            if e < self.m:
+                child[e] = v
+        # lower end of each bridge as a preorder interval [start, end); -1 for other edges
+        start = np.where(child >= 0, pre[np.maximum(child, 0)], -1)
+        end = np.where(child >= 0, start + size[np.maximum(child, 0)], -1)
+        seg_ptr = np.zeros(len(self.segment_codes) + 1, dtype=np.int64)
+        lists = [self.segment_edges.get(i, ()) for i in range(len(self.segment_codes))]
+        seg_ptr[1:] = np.cumsum([len(x) for x in lists])
+        seg_idx = np.fromiter((e for x in lists for e in x), dtype=np.int64, count=int(seg_ptr[-1]))
+        return {"start": start, "end": end, "seg_ptr": seg_ptr, "seg_idx": seg_idx,
+                "offset": np.asarray(self.prem_offset, dtype=np.int64)}
 
     def edges_of_segment_array(self, segments: np.ndarray) -> np.ndarray:
         """Edges carried by these segment indices (with repeats), vectorised (CSR gather)."""
@@ -349,7 +395,7 @@ class ServiceGraph(AssetTables):
         """Sorted positions of the premises cut; premises with an optical route by their route
         (fibre_paths.py), the others by the cable-level graph."""
         positions = self._cable_level_positions_of_edges(edges, failed_vertices)
-        fibre = self.__dict__.get("fibre")
+        fibre = getattr(self, "fibre", None)
         return positions if fibre is None else fibre.combine(positions, edges, failed_vertices)
 
     def _cable_level_positions_of_edges(self, edges: np.ndarray | None, failed_vertices=()) -> np.ndarray:
@@ -402,7 +448,7 @@ class ServiceGraph(AssetTables):
         prem_alive = np.repeat(alive_pre, counts)
         prem_alive = np.concatenate([prem_alive, np.ones(len(self.premises_ids) - len(prem_alive), dtype=bool)])
         positions = np.flatnonzero(~prem_alive).astype(np.int64)
-        fibre = self.__dict__.get("fibre")
+        fibre = getattr(self, "fibre", None)
         if fibre is None:
             return positions
         return fibre.combine(positions, np.fromiter(failed_edges, dtype=np.int64, count=len(failed_edges)), failed_vertices)
