@@ -153,6 +153,7 @@ def load_boundaries(cursor, communes_path: Path | None = None, current_path: Pat
     result.communes, result.merged = _upsert_communes(cursor)
     result.former_codes = _load_former(cursor, former, {code: name for code, name, _g in rows})
     _retire_stale(cursor, result)
+    _forget_asset_communes(cursor)
     cursor.execute("DROP TABLE boundary_stage")
     cursor.execute(
         """INSERT INTO network_boundaryrelease (sha256, description, departements, communes, former_codes, loaded_at)
@@ -161,6 +162,18 @@ def load_boundaries(cursor, communes_path: Path | None = None, current_path: Pat
          result.former_codes],
     )
     return result
+
+
+def _forget_asset_communes(cursor) -> None:
+    """New boundaries: the communes of the network assets (network/services/asset_communes.py) are
+    computed again by the next exposure or graph store. Skipped on the schema of the migrations
+    that load boundaries before the column exists."""
+    cursor.execute("SELECT 1 FROM information_schema.columns WHERE table_name = 'network_site' "
+                   "AND column_name = 'commune_insee'")
+    if cursor.fetchone():
+        from .asset_communes import reset
+
+        reset()
 
 
 def _load_departements(cursor) -> int:

@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 
 from django.db import connection, transaction
 
-from network.models import LayingMode, Network, SupportType
+from network.models import LayingMode, Network
+from network.services import asset_communes
 from webhooks.services.outbox import emit
 
 from django.db.models import F
@@ -96,6 +97,8 @@ def compute(alert: Alert, network: Network) -> dict:
     """
     if alert.area is None:
         return {"exposed": ExposedAssets(), "per_commune": [], "totals": {}}
+    # each asset's commune is per network version (normally computed when the graph was stored)
+    asset_communes.ensure(network.pk)
     with transaction.atomic():
         with connection.cursor() as cursor:
             # JIT compiles each of these short-lived plans for ~60 ms apiece and gains nothing back
@@ -107,20 +110,14 @@ def compute(alert: Alert, network: Network) -> dict:
             cursor.execute("CREATE TEMP TABLE vf_exposure_communes ON COMMIT DROP AS "
                            "SELECT c.insee, ST_Subdivide(c.geom, 128) AS g FROM network_commune c "
                            "WHERE ST_Intersects(c.geom, ST_SetSRID(%s::geometry, 2154))", [alert.area.ewkb])
-            # a piece of commune wholly inside the area: any point in it is exposed without testing the
-            # area again (at département scale, nearly every asset; saves one spatial test per asset)
-            # pieces that only touch the area's border (neighbouring communes) are dropped
-            # (communes wholly inside: their premises are counted by commune_id, no spatial test)
+            # a commune wholly inside the area (each of its pieces covered by a piece of the area):
+            # its assets (by their commune, asset_communes.py) and premises (commune_id) are in the
+            # area without a spatial test; at département scale, nearly all of them
+            cursor.execute("CREATE INDEX ON vf_exposure_area USING gist (g); ANALYZE vf_exposure_area")
             cursor.execute("DROP TABLE IF EXISTS vf_inside_communes; "
-                           "ALTER TABLE vf_exposure_communes ADD COLUMN inside boolean; "
-                           "UPDATE vf_exposure_communes c SET inside = EXISTS (SELECT 1 FROM vf_exposure_area a "
-                           "WHERE ST_CoveredBy(c.g, a.g)); "
-                           "CREATE TEMP TABLE vf_inside_communes ON COMMIT DROP AS SELECT insee FROM vf_exposure_communes "
-                           "GROUP BY insee HAVING bool_and(inside); "
-                           "DELETE FROM vf_exposure_communes c WHERE NOT EXISTS (SELECT 1 FROM vf_exposure_area a "
-                           "WHERE ST_Intersects(c.g, a.g) AND NOT ST_Touches(c.g, a.g))")
-            cursor.execute("CREATE INDEX ON vf_exposure_area USING gist (g); CREATE INDEX ON vf_exposure_communes USING gist (g); "
-                           "ANALYZE vf_exposure_area; ANALYZE vf_exposure_communes")
+                           "CREATE TEMP TABLE vf_inside_communes ON COMMIT DROP AS SELECT c.insee FROM vf_exposure_communes c "
+                           "GROUP BY c.insee HAVING bool_and(EXISTS (SELECT 1 FROM vf_exposure_area a WHERE ST_CoveredBy(c.g, a.g))); "
+                           "ANALYZE vf_inside_communes")
         return _compute(alert, network)
 
 
@@ -128,18 +125,6 @@ def _values(rows, casts) -> tuple[str, list]:
     """`(VALUES (%s::text, %s::float8), ...)` and its flat parameters."""
     one = "(" + ", ".join(f"%s::{c}" for c in casts) + ")"
     return "(VALUES " + ", ".join([one] * len(rows)) + ")", [v for row in rows for v in row]
-
-
-def _commune_of(table: str, point_sql: str, where: str = "") -> str:
-    """SQL (one `%s`: the network id) of (asset id, INSEE) for the assets of `table` whose point
-    (`point_sql` over alias t: a segment's midpoint, a point asset's position) lies in one of the
-    communes the alert meets. Driven from the subdivided communes (`vf_exposure_communes`, ≤ 128
-    vertices a piece) through the asset's GiST index (`t.geom && piece`: a segment's midpoint lies in
-    its box), so PostGIS tests many points against the same prepared piece: ~4× cheaper than one
-    lateral probe per asset (EXPLAIN ANALYZE figures in docs/alerts.md). A point on a border
-    between two communes takes the smaller INSEE."""
-    return (f"SELECT t.id, min(c.insee) AS insee, bool_or(c.inside) AS inside FROM vf_exposure_communes c JOIN {table} t "
-            f"ON t.geom && c.g AND ST_Intersects(c.g, {point_sql}) WHERE t.network_id = %s{where} GROUP BY t.id")
 
 
 COMMUNE_TOTALS = ("segments", "segments_length_m", "supports", "sites", "enclosures", "premises", "units",
@@ -163,39 +148,36 @@ def _compute(alert: Alert, network: Network) -> dict:
     # the area's box first: the GiST index for a commune-sized area, a plain scan for a département
     box = " AND t.geom && ST_MakeEnvelope(%s, %s, %s, %s, 2154)" % tuple(float(v) for v in alert.area.extent)
     in_area = box + in_area
-    in_area_or_inside = box + (" AND (ac.inside IS TRUE OR EXISTS (SELECT 1 FROM vf_exposure_area a "
-                               "WHERE ST_Intersects(t.geom, a.g)))")
+    # an asset of a commune wholly inside the area is in it without a spatial test (at département
+    # scale, nearly every asset); the others are tested against the area's pieces
+    in_area_or_inside = box + (" AND (t.commune_insee IN (SELECT insee FROM vf_inside_communes) OR EXISTS "
+                               "(SELECT 1 FROM vf_exposure_area a WHERE ST_Intersects(t.geom, a.g)))")
     segment_modes, support_types, site_rows = damage_rows.segments, damage_rows.supports, damage_rows.sites
     parts, params = [], []
     if segment_modes:
         values, vp = _values(segment_modes, ("text", "float8", "boolean"))
-        # only the threatened laying modes / support types need a commune (literals from the matrix keys)
-        modes_sql = " AND t.laying_mode IN (" + ", ".join(sorted({f"'{int(m)}'" for m, *_r in segment_modes})) + ")"
         parts.append(
             "SELECT 's'::text AS kind, t.id, t.code, CASE WHEN m.per_len THEN 1 - power(1 - m.p, greatest(t.length_m, 0) / 100.0) "
-            "ELSE m.p END AS p, t.length_m AS len, ac.insee, NULL::float8 AS pole_damage FROM network_routesegment t "
-            f"JOIN {values} AS m(mode, p, per_len) ON t.laying_mode = m.mode "
-            f"LEFT JOIN ({_commune_of('network_routesegment', 'ST_LineInterpolatePoint(t.geom, 0.5)', modes_sql)}) ac "
-            "ON ac.id = t.id WHERE t.network_id = %s" + in_area_or_inside + zone_clause)
-        params += vp + [network.pk, network.pk] + zone_params
+            "ELSE m.p END AS p, t.length_m AS len, nullif(t.commune_insee, '') AS insee, NULL::float8 AS pole_damage "
+            f"FROM network_routesegment t JOIN {values} AS m(mode, p, per_len) ON t.laying_mode = m.mode "
+            "WHERE t.network_id = %s" + in_area_or_inside + zone_clause)
+        params += vp + [network.pk] + zone_params
     if support_types:
         values, vp = _values(support_types, ("text", "text", "text", "float8", "float8"))
-        stypes_sql = " AND t.support_type IN (" + ", ".join(sorted({f"'{SupportType(t).value}'" for t, *_r in support_types})) + ")"
-        parts.append("SELECT 'p'::text AS kind, t.id, t.code, m.p AS p, 0.0::float8 AS len, ac.insee, m.damage AS pole_damage "
+        parts.append("SELECT 'p'::text AS kind, t.id, t.code, m.p AS p, 0.0::float8 AS len, nullif(t.commune_insee, '') AS insee, "
+                     "m.damage AS pole_damage "
                      "FROM network_supportpoint t "
                      f"JOIN {values} AS m(stype, owner, state, p, damage) ON t.support_type = m.stype AND (m.owner IS NULL OR "
                      "m.owner = t.owner) AND (m.state IS NULL OR m.state = t.state) "
-                     f"LEFT JOIN ({_commune_of('network_supportpoint', 't.geom', stypes_sql)}) ac "
-                     "ON ac.id = t.id WHERE t.network_id = %s" + in_area_or_inside + zone_clause)
-        params += vp + [network.pk, network.pk] + zone_params
+                     "WHERE t.network_id = %s" + in_area_or_inside + zone_clause)
+        params += vp + [network.pk] + zone_params
     if site_rows:
         values, vp = _values(site_rows, ("text", "float8"))
-        parts.append("SELECT 't'::text AS kind, t.id, t.code, m.p AS p, 0.0::float8 AS len, ac.insee, "
+        parts.append("SELECT 't'::text AS kind, t.id, t.code, m.p AS p, 0.0::float8 AS len, nullif(t.commune_insee, '') AS insee, "
                      "NULL::float8 AS pole_damage FROM network_site t "
-                     f"JOIN {values} AS m(stype, p) ON (m.stype IS NULL OR m.stype = t.site_type) "
-                     f"LEFT JOIN ({_commune_of('network_site', 't.geom')}) ac ON ac.id = t.id WHERE t.network_id = %s"
+                     f"JOIN {values} AS m(stype, p) ON (m.stype IS NULL OR m.stype = t.site_type) WHERE t.network_id = %s"
                      + in_area_or_inside + zone_clause)
-        params += vp + [network.pk, network.pk] + zone_params
+        params += vp + [network.pk] + zone_params
     exposed = ExposedAssets()
     with connection.cursor() as cursor:
         cursor.execute("DROP TABLE IF EXISTS vf_exposed")

@@ -108,7 +108,7 @@ class Supervised:
 
     def output(self) -> str:
         try:
-            return (self.run_dir / "run.out").read_text(errors="replace")[-4000:]
+            return (self.run_dir / "run.out").read_text(errors="replace")[-9000:]
         except OSError:
             return ""
 

@@ -75,10 +75,10 @@ def test_redis_worker_and_postgresql_faults(tmp_path, settings):
         # 1. Redis killed: writes accepted, nothing lost
         redis.kill()
         status, alert = post(tree.base + "/api/v1/alerts/", feature(), token)
-        assert status == 201, alert
+        assert status == 201, (alert, tree.output())
         alert_id = alert["alerts"][-1]
         status, ticket = post(tree.base + "/tmf-api/troubleTicket/v4/troubleTicket", ticket_body(), token)
-        assert status == 201, ticket
+        assert status == 201, (ticket, tree.output())
         assert not ExposureRun.objects.filter(alert_id=alert_id).exists()
         redis.start()
         assert wait_for(lambda: ExposureRun.objects.filter(alert_id=alert_id, status=ExposureStatus.CURRENT).exists(),

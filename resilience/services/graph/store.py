@@ -281,4 +281,10 @@ def build_and_store(network) -> dict:
         graph = ServiceGraph(rows)
     seconds = time.monotonic() - started
     size = save(graph, seconds)
-    return {"network": network.pk, "version": graph.version, "seconds": round(seconds, 2), "bytes": size, "graph": graph}
+    # the other per-version derived data, computed by the same worker: each asset's commune, so
+    # that the first exposure of this version makes no point-in-commune test
+    from network.services import asset_communes
+
+    communes = asset_communes.ensure(network.pk)
+    return {"network": network.pk, "version": graph.version, "seconds": round(seconds, 2), "bytes": size,
+            "asset_communes_s": communes and communes["seconds"], "graph": graph}
