@@ -290,8 +290,9 @@ def impact_answer(impact: dict, *, full: bool = False) -> dict:
 
 
 def exposed_count(run: ExposureRun) -> int:
-    totals = run.totals or {}
-    return sum(int(totals.get(k) or 0) for k in KIND_ORDER)
+    from ..services.exposure import exposed_count as count
+
+    return count(run.totals)
 
 
 def assets_href(request, alert, network, page: int = 1) -> str:

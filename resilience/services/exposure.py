@@ -394,6 +394,15 @@ def run_exposure(alert: Alert, network: Network) -> ExposureRun:
     return run
 
 
+EXPOSED_KINDS = ("sites", "segments", "supports", "enclosures")  # the run totals counting ExposedAsset rows
+
+
+def exposed_count(totals: dict) -> int:
+    """How many exposed assets a run's totals announce (its ExposedAsset rows once copied)."""
+    totals = totals or {}
+    return sum(int(totals.get(k) or 0) for k in EXPOSED_KINDS)
+
+
 def retire_runs(runs) -> int:
     """Mark runs superseded and drop their exposed assets (an ended alert, a lost network)."""
     ids = list(runs.values_list("pk", flat=True))

@@ -4,8 +4,10 @@ An alert is stored by its request (or feed poll) and its exposure is handed to C
 commit; with Redis down that hand-over fails (core/enqueue.py logs it and the request answers 2xx).
 Every EXPOSURE_SWEEP_SECONDS beat runs `sweep()`: an active alert older than ENQUEUE_SWEEP_GRACE
 with no *current* exposure run for a network its area touches gets `compute_alert_exposure` again,
-and current runs of alerts that have ended are retired. A re-enqueued alert is not enqueued again
-for EXPOSURE_SWEEP_HOLD seconds (a département-wide exposure takes a while), through a cache key.
+and so does one whose current run lost its asset list (a worker killed between run_exposure's two
+transactions: the run committed, its `ExposedAsset` copy did not), and current runs of alerts that
+have ended are retired. A re-enqueued alert is not enqueued again for EXPOSURE_SWEEP_HOLD seconds
+(a département-wide exposure takes a while), through a cache key.
 """
 import logging
 from datetime import timedelta
@@ -16,8 +18,8 @@ from django.utils import timezone
 
 from core import enqueue
 
-from ..models import Alert, ExposureRun, ExposureStatus, Lifecycle
-from .exposure import networks_exposed_to
+from ..models import Alert, ExposedAsset, ExposureRun, ExposureStatus, Lifecycle
+from .exposure import exposed_count, networks_exposed_to
 
 logger = logging.getLogger(__name__)
 
@@ -30,9 +32,12 @@ def alerts_missing_exposure(now=None, limit: int = 200) -> list[Alert]:
     candidates = (Alert.objects.filter(lifecycle=Lifecycle.ACTIVE, area__isnull=False, updated_at__lte=grace)
                   .select_related("network").order_by("updated_at")[:limit])
     for alert in candidates:
-        covered = set(ExposureRun.objects.filter(alert=alert, status=ExposureStatus.CURRENT)
-                      .values_list("network_id", flat=True))
+        current = ExposureRun.objects.filter(alert=alert, status=ExposureStatus.CURRENT)
+        covered = set(current.values_list("network_id", flat=True))
         if any(network.pk not in covered for network in networks_exposed_to(alert)):
+            missing.append(alert)
+        elif any(exposed_count(totals) and not ExposedAsset.objects.filter(run_id=pk).exists()
+                 for pk, totals in current.filter(computed_at__lte=grace).values_list("pk", "totals")):
             missing.append(alert)
     return missing
 

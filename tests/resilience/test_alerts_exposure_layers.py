@@ -164,3 +164,21 @@ def test_alert_posted_through_the_api_is_visible_with_its_paged_assets(transacti
     page = client.get(body["assets"]["href"]).json()
     assert page["count"] == body["assets"]["count"] and len(page["features"]) == page["count"]
     assert "features" not in body["assets"] and len(response.content) < 20_000  # figures, not the list
+
+
+def test_a_run_whose_asset_copy_was_lost_is_swept_again(exposed):
+    """A worker killed between run_exposure's two transactions leaves a current run without its
+    ExposedAsset rows: past the grace delay the sweeper picks its alert up again."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from resilience.models import Alert
+    from resilience.services.exposure_sweep import alerts_missing_exposure
+
+    net, alert, run = exposed
+    later = timezone.now() + timedelta(minutes=5)
+    Alert.objects.filter(pk=alert.pk).update(updated_at=timezone.now() - timedelta(minutes=5))
+    assert alert.pk not in [a.pk for a in alerts_missing_exposure(later)]
+    run.exposed_assets.all().delete()  # the second transaction never committed
+    assert [a.pk for a in alerts_missing_exposure(later)] == [alert.pk]
