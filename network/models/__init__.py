@@ -8,9 +8,11 @@ from .topology import (
 )
 from .premises import ConnectionStatus, CriticalCategory, Premises
 from .imports import ImportRun
+from .asset_communes import AssetCommune, AssetKind
 from .exchange import DeliveredRow, DeliveredTable, ImportFault, QualityRuleSeverity, Severity
 
 __all__ = [
+    "AssetCommune", "AssetKind",
     "BoundaryRelease", "Cable", "CableRole", "CableRoute", "Commune", "ConnectionStatus", "CriticalCategory", "Departement",
     "DeliveredRow", "DeliveredTable", "FormerCommune", "ImportFault", "QualityRuleSeverity", "Severity", "Territory",
     "Enclosure", "EnclosureType", "ImportRun", "LayingMode", "Network", "Node", "Premises", "RouteSegment",

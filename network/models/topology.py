@@ -1,7 +1,7 @@
 from django.contrib.gis.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .base import CommuneTagged, NetworkObject, commune_missing_index, valid_geometry
+from .base import NetworkObject, valid_geometry
 
 
 class LayingMode(models.TextChoices):
@@ -95,7 +95,7 @@ class Node(NetworkObject):
         constraints = NetworkObject.Meta.constraints + [valid_geometry()]
 
 
-class Site(CommuneTagged, NetworkObject):
+class Site(NetworkObject):
     """A technical site (*site technique*, GraceTHD `t_sitetech`): NRO, PM/SRO, shelter, cabinet.
     A flooded or unpowered site fails everything it serves."""
 
@@ -110,10 +110,10 @@ class Site(CommuneTagged, NetworkObject):
         verbose_name = _("site technique")
         verbose_name_plural = _("sites techniques")
         constraints = NetworkObject.Meta.constraints + [valid_geometry()]
-        indexes = [models.Index(fields=["network", "site_type"]), commune_missing_index("site_commune_missing")]
+        indexes = [models.Index(fields=["network", "site_type"])]
 
 
-class SupportPoint(CommuneTagged, NetworkObject):
+class SupportPoint(NetworkObject):
     """A technical point (*point technique*, GraceTHD `t_ptech`): a pole (*appui*) or a chamber
     (*chambre*). A pole down fails every route segment it carries; a chamber floods."""
 
@@ -129,10 +129,10 @@ class SupportPoint(CommuneTagged, NetworkObject):
         verbose_name = _("point technique")
         verbose_name_plural = _("points techniques")
         constraints = NetworkObject.Meta.constraints + [valid_geometry()]
-        indexes = [models.Index(fields=["network", "support_type"]), commune_missing_index("support_commune_missing")]
+        indexes = [models.Index(fields=["network", "support_type"])]
 
 
-class RouteSegment(CommuneTagged, NetworkObject):
+class RouteSegment(NetworkObject):
     """A route segment (*cheminement*, GraceTHD `t_cheminement`) between two nodes, laid aerial,
     on façades or underground (`laying_mode`, cm_typ_imp). Cables run over routes."""
 
@@ -147,8 +147,7 @@ class RouteSegment(CommuneTagged, NetworkObject):
         verbose_name = _("cheminement")
         verbose_name_plural = _("cheminements")
         constraints = NetworkObject.Meta.constraints + [valid_geometry()]
-        indexes = [models.Index(fields=["network", "laying_mode"]), models.Index(fields=["node1"]), models.Index(fields=["node2"]),
-                   commune_missing_index("segment_commune_missing")]
+        indexes = [models.Index(fields=["network", "laying_mode"]), models.Index(fields=["node1"]), models.Index(fields=["node2"])]
 
     @property
     def is_aerial(self) -> bool:

@@ -167,10 +167,9 @@ def load_boundaries(cursor, communes_path: Path | None = None, current_path: Pat
 def _forget_asset_communes(cursor) -> None:
     """New boundaries: the communes of the network assets (network/services/asset_communes.py) are
     computed again by the next exposure or graph store. Skipped on the schema of the migrations
-    that load boundaries before the column exists."""
-    cursor.execute("SELECT 1 FROM information_schema.columns WHERE table_name = 'network_site' "
-                   "AND column_name = 'commune_insee'")
-    if cursor.fetchone():
+    that load boundaries before the table exists."""
+    cursor.execute("SELECT to_regclass('network_assetcommune') IS NOT NULL")
+    if cursor.fetchone()[0]:
         from .asset_communes import reset
 
         reset()

@@ -30,6 +30,40 @@ DEFAULT_SEED = 6
 FLOOR = 1e-300  # log(1 − p) of a certain failure: exp() gives 0
 
 
+class _PlainTables:
+    """The graph seen through plain Python copies of the tables the per-element loops below read
+    (`ServiceGraph.python_table`, made once per process: the vertex- and edge-level tables are
+    tens of thousands of items, `segment_supports` one list per segment, ~40 MB at 300 000
+    premises, in the worker processes that compute exposures). Indexing a mapped array element by
+    element costs ~10x a list; the rest of the graph is read as is."""
+
+    TABLES = frozenset({"edge_segments", "segment_supports", "node_index", "site_node", "bridges", "reached", "edge_u",
+                        "comp", "comp_nodes", "comp_entry", "parent_edge", "tparent", "pre", "size", "bridge_child"})
+
+    def __init__(self, graph):
+        self._graph = graph
+
+    def __getattr__(self, name):
+        if name in self.TABLES:
+            value = self._graph.python_table(name)
+            setattr(self, name, value)
+            return value
+        return getattr(self._graph, name)
+
+
+def _fails_per_row(fails: np.ndarray, rows: list[list[int]]) -> np.ndarray:
+    """(draws × len(rows)) booleans: row i fails in a draw when one of its keys (columns of
+    `fails`) does; a row without keys never fails."""
+    out = np.zeros((fails.shape[0], len(rows)), dtype=bool)
+    lengths = np.fromiter((len(r) for r in rows), dtype=np.int64, count=len(rows))
+    nonempty = np.flatnonzero(lengths)
+    if len(nonempty):
+        flat = np.fromiter((k for r in rows for k in r), dtype=np.int64, count=int(lengths.sum()))
+        starts = (np.cumsum(lengths) - lengths)[nonempty]
+        out[:, nonempty] = np.logical_or.reduceat(fails[:, flat], starts, axis=1)
+    return out
+
+
 def _edge_assets(graph: ServiceGraph, e: int, seg_p: dict, sup_p: dict) -> list:
     """Exposed assets failing edge e: its segments and the supports carrying them (keys, p)."""
     out = []
@@ -51,6 +85,7 @@ def survival(graph: ServiceGraph, seg_p: dict, sup_p: dict, site_p: dict, *, dra
     given by graph index: {segment index: p}, {support index: p}, {site index: p}; `exposed_edges`
     (the edges they fail, graph.failures) when the caller already has them."""
     n1 = graph.n + 1
+    graph = _PlainTables(graph)
     vertex_site: dict[int, list] = {}
     for i, p in site_p.items():
         vertex_site.setdefault(graph.node_index[graph.site_node[i]], []).append((("t", i), p))
@@ -90,10 +125,16 @@ def survival(graph: ServiceGraph, seg_p: dict, sup_p: dict, site_p: dict, *, dra
         reached = dict.fromkeys(members, 0)
         fails = rng.random((draws, len(keys))) < probs
         inner = graph.python_table("inner_adj")  # plain dict: per-element loops below
+        # which edges / vertices fail in each draw, for all draws at once (an edge fails when one
+        # of its assets does): one numpy reduction instead of a Python test per edge and draw
+        edge_fails = _fails_per_row(fails, edge_keys)
+        vertex_list = list(vertex_keys)
+        vertex_fails = _fails_per_row(fails, [vertex_keys[v] for v in vertex_list])
+        edges_arr = np.asarray(edges, dtype=np.int64)
+        vertices_arr = np.asarray(vertex_list, dtype=np.int64)
         for d in range(draws):
-            row = fails[d]
-            failed_edges = {e for e, ks in zip(edges, edge_keys) if any(row[k] for k in ks)}
-            failed_vertices = {v for v, ks in vertex_keys.items() if any(row[k] for k in ks)}
+            failed_edges = set(edges_arr[edge_fails[d]].tolist())
+            failed_vertices = set(vertices_arr[vertex_fails[d]].tolist())
             seen = {entry}
             stack = [entry]
             while stack:

@@ -18,7 +18,7 @@ import numpy as np
 
 from network.models import Network, RouteSegment, Site, SupportPoint
 
-from .graph import ServiceGraph, get_service_graph
+from .graph import ServiceGraph, arrays, get_service_graph
 
 KINDS = ("segments", "supports", "sites")
 KIND_LABELS = {"segments": "segment", "supports": "support", "sites": "site"}
@@ -160,14 +160,14 @@ def result_from_positions(graph: ServiceGraph, positions: np.ndarray, failed_seg
                 "category": graph.premises_critical[i], "commune": graph.commune_insees[ci] if ci >= 0 else "",
             })
         critical_sites.sort(key=lambda row: row["code"])
-    cables = sorted({graph.cable_codes[graph.edge_cable[e]] for e in graph.edges_of_segments(failed_segments)})
+    cables = sorted(set(arrays.take(graph.cable_codes, arrays.take(graph.edge_cable, list(graph.edges_of_segments(failed_segments))))))
     return ImpactResult(
         network_id=graph.network_id, version=graph.version,
         premises_ids=graph.premises_ids[positions].tolist(),
         households=households, businesses=businesses, communes=communes, critical_sites=critical_sites,
-        failed_segments=sorted(graph.segment_codes[s] for s in failed_segments),
-        failed_supports=sorted(graph.support_codes[s] for s in set(supports)),
-        failed_sites=sorted(graph.site_codes[s] for s in set(sites)),
+        failed_segments=sorted(arrays.take(graph.segment_codes, list(failed_segments))),
+        failed_supports=sorted(arrays.take(graph.support_codes, list(set(supports)))),
+        failed_sites=sorted(arrays.take(graph.site_codes, list(set(sites)))),
         failed_cables=cables, positions=positions,
     )
 

@@ -193,3 +193,38 @@ def test_no_web_request_builds_a_graph_whatever_the_call_site_asks(net, rf, sett
     # outside a web request (a worker, a shell) the same call builds
     get_service_graph(net.network)
     assert graph_cache.builds == builds + 1
+
+
+def test_bulk_lookups_on_the_mapped_graph_answer_as_the_built_one(net):
+    """The exposure's bulk paths (arrays.lookup / gather / take, segments_of_supports,
+    edges_of_segments, the expected impact's plain tables) give on the mapped graph exactly what
+    the per-element paths give on the graph as built."""
+    from resilience.services.expected_impact import premises_cut_probability
+    from resilience.services.graph import ServiceGraph, arrays, load_rows
+
+    get_service_graph(net.network)
+    built = ServiceGraph(load_rows(net.network))
+    graph_cache.clear()
+    mapped = store.load(net.network.pk, built.version)
+    assert isinstance(mapped.segment_index, arrays.ArrayMap) and not isinstance(built.segment_index, arrays.ArrayMap)
+    ids = sorted(built.segment_index) + [-1, 10**12]  # two ids the graph does not know
+    for graph in (built, mapped):
+        values, found = arrays.lookup(graph.segment_index, ids)
+        assert found.tolist() == [True] * (len(ids) - 2) + [False, False]
+        assert values.tolist() == [built.segment_index[i] for i in ids[:-2]]
+    segments = list(range(len(built.segment_codes)))
+    supports = list(range(len(built.support_codes)))
+    for graph in (built, mapped):
+        assert graph.segments_of_supports(supports) == built.segments_of_supports_one_by_one(supports)
+        for one in supports:
+            assert graph.segments_of_supports([one]) == set(built.segments_of_support(one))
+        assert graph.edges_of_segments(segments) == {e for s in segments for e in built.segment_edges.get(s, ())}
+        assert arrays.take(graph.segment_codes, segments[::-1]) == [built.segment_codes[s] for s in segments[::-1]]
+        flat, owner = arrays.gather(graph.segment_edges, [segments[-1], -5, segments[0]])
+        assert flat.tolist() == list(built.segment_edges[segments[-1]]) + list(built.segment_edges[segments[0]])
+        assert owner.tolist() == [0] * len(built.segment_edges[segments[-1]]) + [2] * len(built.segment_edges[segments[0]])
+    seg_p = {s: 0.1 + 0.05 * s for s in segments[:4]}
+    sup_p = {i: 0.3 for i in supports[:3]}
+    q_built = premises_cut_probability(built, seg_p, sup_p, {}, draws=50)
+    q_mapped = premises_cut_probability(mapped, seg_p, sup_p, {}, draws=50)
+    assert q_built.tolist() == q_mapped.tolist() and q_built.max() > 0

@@ -196,6 +196,79 @@ class ArrayMultiMap(ArrayMap):
         return self.values_[:0] if i < 0 else self.values_[int(self.ptr[i]):int(self.ptr[i + 1])]
 
 
+# -- bulk lookups --------------------------------------------------------------------------------
+# A département-wide exposure looks up ~400 000 assets: one numpy call over the mapped arrays
+# instead of one `searchsorted` (and one memmap indexing) per key, which made the impact of a red
+# wind over the 29 take 24 s instead of ~2 s. Each helper also takes the plain lists and dicts of a
+# graph as built (before it is stored), with the same answer.
+def _ints(keys) -> np.ndarray:
+    if isinstance(keys, np.ndarray):
+        return keys.astype(np.int64, copy=False)
+    keys = keys if isinstance(keys, (list, tuple)) else list(keys)
+    return np.fromiter(keys, dtype=np.int64, count=len(keys))
+
+
+def lookup(mapping, keys) -> tuple[np.ndarray, np.ndarray]:
+    """(values of the keys present, boolean mask over `keys` of those present) for int keys."""
+    keys = _ints(keys)
+    if type(mapping) is ArrayMap and mapping.karr.dtype.kind in "iu":
+        karr = mapping.karr
+        if not len(karr):
+            return np.zeros(0, dtype=np.int64), np.zeros(len(keys), dtype=bool)
+        pos = np.minimum(np.searchsorted(karr, keys), len(karr) - 1)
+        found = np.asarray(karr)[pos] == keys
+        return np.asarray(mapping.values_)[pos[found]], found
+    found = np.fromiter((k in mapping for k in keys.tolist()), dtype=bool, count=len(keys))
+    values = [mapping[k] for k, ok in zip(keys.tolist(), found.tolist()) if ok]
+    return np.asarray(values, dtype=np.int64), found
+
+
+def gather(multimap, keys) -> tuple[np.ndarray, np.ndarray]:
+    """Every value of every key (flat, keys absent give none) and, for each value, the position in
+    `keys` of the key it belongs to: a multimap of int lists, looked up in bulk."""
+    keys = _ints(keys)
+    if isinstance(multimap, ArrayMultiMap) and multimap.values_.ndim == 1 and multimap.karr.dtype.kind in "iu":
+        karr = multimap.karr
+        if not len(karr) or not len(keys):
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        pos = np.minimum(np.searchsorted(karr, keys), len(karr) - 1)
+        found = np.flatnonzero(np.asarray(karr)[pos] == keys)
+        pos = pos[found]
+        ptr = np.asarray(multimap.ptr)
+        starts, lengths = ptr[pos], ptr[pos + 1] - ptr[pos]
+        total = int(lengths.sum())
+        owner = np.repeat(found, lengths)
+        offsets = np.arange(total) - np.repeat(np.cumsum(lengths) - lengths, lengths) + np.repeat(starts, lengths)
+        return np.asarray(multimap.values_)[offsets], owner
+    values, owner = [], []
+    for i, k in enumerate(keys.tolist()):
+        row = multimap.get(k, ())
+        values.extend(row)
+        owner.extend([i] * len(row))
+    return np.asarray(values, dtype=np.int64), np.asarray(owner, dtype=np.int64)
+
+
+def take(seq, indices) -> list:
+    """[seq[i] for i in indices] as Python values: one numpy gather for a `Column`."""
+    if isinstance(seq, Column):
+        return seq.a[_ints(indices)].tolist()
+    return [seq[i] for i in indices]
+
+
+def plain_rows(ptr: np.ndarray, idx: np.ndarray, kind=tuple) -> list:
+    """The rows of a CSR as Python tuples or lists (pairs as tuples for a 2-column idx), slicing
+    one Python list instead of indexing the mapped array row by row."""
+    bounds = ptr.tolist()
+    flat = [tuple(r) for r in idx.tolist()] if idx.ndim == 2 else idx.tolist()
+    return [kind(flat[a:b]) for a, b in zip(bounds, bounds[1:])]
+
+
+def column(seq) -> np.ndarray:
+    """The array behind a `Column` (a plain ndarray view, not a memmap: its indexing is cheaper),
+    or an array of a built graph's list."""
+    return np.asarray(seq.a) if isinstance(seq, Column) else np.asarray(seq)
+
+
 # -- encoding -----------------------------------------------------------------------------------
 def _csr(rows) -> tuple[np.ndarray, np.ndarray] | None:
     lengths = [len(r) for r in rows]

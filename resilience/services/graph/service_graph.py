@@ -258,6 +258,11 @@ class ServiceGraph(AssetTables):
 
     # -- failures -------------------------------------------------------------------------------
     def edges_of_segments(self, segments) -> set[int]:
+        """The graph edges running over any of the segments (a cable's edge over each of its
+        segments), in bulk over the mapped multimap."""
+        if isinstance(self.segment_edges, arrays.ArrayMultiMap):
+            edges, _owner = arrays.gather(self.segment_edges, list(segments))
+            return set(edges.tolist())
         out = set()
         for s in segments:
             out.update(self.segment_edges.get(s, ()))
@@ -284,9 +289,11 @@ class ServiceGraph(AssetTables):
             if isinstance(value, arrays.Column):
                 out = value.a.tolist()
             elif isinstance(value, arrays.Ragged):
-                out = list(value)
-            elif isinstance(value, arrays.ArrayMap):  # and ArrayMultiMap
-                out = dict(value.items())
+                out = arrays.plain_rows(value.ptr, value.idx, tuple)
+            elif isinstance(value, arrays.ArrayMultiMap):
+                out = dict(zip(value.karr.tolist(), arrays.plain_rows(value.ptr, value.values_, list)))
+            elif isinstance(value, arrays.ArrayMap):
+                out = dict(zip(value.karr.tolist(), value.values_.tolist()))
             elif isinstance(value, arrays.ArraySet):
                 out = set(value.keys.tolist())
             else:
