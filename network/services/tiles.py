@@ -151,14 +151,14 @@ def render_tile(network, layer_name: str, z: int, x: int, y: int, summary=None) 
     return bytes(row[0]) if row and row[0] else b""
 
 
-def mercator_geom_sql(z: int, x: int, y: int, params: dict, geom: str = "t.geom") -> str:
+def mercator_geom_sql(z: int, x: int, y: int, params: dict, geom: str = "t.geom", tolerance: float = 1.0) -> str:
     """SQL turning a stored Lambert-93 geometry into Web Mercator for this tile.
 
     From z13 an affine map fitted over the tile (`geo.tile_frame`, off by less
-    than one grid unit) replaces the per-row `ST_Transform`, whose PROJ call was most of a dense
+    than `tolerance` grid units) replaces the per-row `ST_Transform`, whose PROJ call was most of a dense
     tile's time; below, or where the fit is refused, `ST_Transform`.
     """
-    _, affine = tile_frame(z, x, y, BUFFER / EXTENT)
+    _, affine = tile_frame(z, x, y, BUFFER / EXTENT, tolerance)
     if affine is None:
         return f"ST_Transform({geom}, 3857)"
     params.update(dict(zip(("aa", "ab", "ad", "ae", "axoff", "ayoff"), affine)))

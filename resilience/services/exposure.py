@@ -110,13 +110,20 @@ def compute(alert: Alert, network: Network) -> dict:
             cursor.execute("CREATE TEMP TABLE vf_exposure_communes ON COMMIT DROP AS "
                            "SELECT c.insee, ST_Subdivide(c.geom, 128) AS g FROM network_commune c "
                            "WHERE ST_Intersects(c.geom, ST_SetSRID(%s::geometry, 2154))", [alert.area.ewkb])
-            # a commune wholly inside the area (each of its pieces covered by a piece of the area):
-            # its assets (by their commune: network.AssetCommune, asset_communes.py) and premises (commune_id) are in the
-            # area without a spatial test; at département scale, nearly all of them
+            # a commune wholly inside the area: its assets (by their commune: network.AssetCommune,
+            # asset_communes.py) and premises (commune_id) are in the area without a spatial test;
+            # at département scale, nearly all of them. A piece of commune is inside when the
+            # area's boundary does not cross it and a point of it is in the area (testing each piece
+            # against one piece of the area missed every piece straddling two of them: half the
+            # communes of a département-wide alert)
             cursor.execute("CREATE INDEX ON vf_exposure_area USING gist (g); ANALYZE vf_exposure_area")
+            cursor.execute("DROP TABLE IF EXISTS vf_exposure_border; CREATE TEMP TABLE vf_exposure_border ON COMMIT DROP AS "
+                           "SELECT ST_Subdivide(ST_Boundary(ST_SetSRID(%s::geometry, 2154)), 128) AS g; "
+                           "CREATE INDEX ON vf_exposure_border USING gist (g); ANALYZE vf_exposure_border", [alert.area.ewkb])
             cursor.execute("DROP TABLE IF EXISTS vf_inside_communes; "
                            "CREATE TEMP TABLE vf_inside_communes ON COMMIT DROP AS SELECT c.insee FROM vf_exposure_communes c "
-                           "GROUP BY c.insee HAVING bool_and(EXISTS (SELECT 1 FROM vf_exposure_area a WHERE ST_CoveredBy(c.g, a.g))); "
+                           "GROUP BY c.insee HAVING bool_and(NOT EXISTS (SELECT 1 FROM vf_exposure_border b WHERE ST_Intersects(b.g, c.g)) "
+                           "AND EXISTS (SELECT 1 FROM vf_exposure_area a WHERE ST_Intersects(a.g, ST_PointOnSurface(c.g)))); "
                            "ANALYZE vf_inside_communes")
         return _compute(alert, network)
 
