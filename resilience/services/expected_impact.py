@@ -23,7 +23,7 @@ import math
 
 import numpy as np
 
-from .graph import ServiceGraph
+from .graph import ServiceGraph, arrays
 
 DEFAULT_DRAWS = 200
 DEFAULT_SEED = 6
@@ -32,12 +32,12 @@ FLOOR = 1e-300  # log(1 − p) of a certain failure: exp() gives 0
 
 class _PlainTables:
     """The graph seen through plain Python copies of the tables the per-element loops below read
-    (`ServiceGraph.python_table`, made once per process: the vertex- and edge-level tables are
-    tens of thousands of items, `segment_supports` one list per segment, ~40 MB at 300 000
-    premises, in the worker processes that compute exposures). Indexing a mapped array element by
-    element costs ~10x a list; the rest of the graph is read as is."""
+    (`ServiceGraph.python_table`, made once per process: vertex- and edge-level tables of tens of
+    thousands of items, a few MB at 300 000 premises, in the worker processes that compute
+    exposures). Indexing a mapped array element by element costs ~10x a list; the segment-level
+    tables stay mapped and are read in bulk (`arrays.gather`)."""
 
-    TABLES = frozenset({"edge_segments", "segment_supports", "node_index", "site_node", "bridges", "reached", "edge_u",
+    TABLES = frozenset({"node_index", "site_node", "bridges", "reached", "edge_u",
                         "comp", "comp_nodes", "comp_entry", "parent_edge", "tparent", "pre", "size", "bridge_child"})
 
     def __init__(self, graph):
@@ -49,6 +49,27 @@ class _PlainTables:
             setattr(self, name, value)
             return value
         return getattr(self._graph, name)
+
+
+def _assets_of_edges(graph, edges: list[int], seg_p: dict, sup_p: dict) -> list[list]:
+    """`_edge_assets` of many edges (same assets, same order), the mapped segment tables read in
+    bulk: a ring of a département-wide exposure has hundreds of edges of tens of segments."""
+    segments, seg_owner = arrays.gather_rows(graph.edge_segments, edges)
+    supports, sup_owner = arrays.gather(graph.segment_supports, segments)
+    carried: list[list[int]] = [[] for _ in range(len(segments))]
+    for i, owner in zip(supports.tolist(), sup_owner.tolist()):
+        carried[owner].append(i)
+    out: list[list] = [[] for _ in edges]
+    for j, (s, owner) in enumerate(zip(segments.tolist(), seg_owner.tolist())):
+        row = out[owner]
+        p = seg_p.get(s)
+        if p is not None:
+            row.append((("s", s), p))
+        for i in carried[j]:
+            p = sup_p.get(i)
+            if p is not None:
+                row.append((("p", i), p))
+    return out
 
 
 def _fails_per_row(fails: np.ndarray, rows: list[list[int]]) -> np.ndarray:
@@ -76,6 +97,79 @@ def _edge_assets(graph: ServiceGraph, e: int, seg_p: dict, sup_p: dict) -> list:
             p = sup_p.get(i)
             if p is not None:
                 out.append((("p", i), p))
+    return out
+
+
+def _link_pairs(graph, vertices: np.ndarray, seg_p_arr, sup_p_arr, site_pairs) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The exposed assets of each vertex's own link (the bridge above it: its segments and the
+    supports carrying them, and a site at the vertex), when the vertex enters its block: (position
+    in `vertices`, asset key, probability), one row per distinct (vertex, asset). Keys: segment s
+    is s, support i is S + i, site i is S + P + i."""
+    n_seg, n_sup = len(seg_p_arr), len(sup_p_arr)
+    comp, comp_entry = arrays.column(graph.comp), arrays.column(graph.comp_entry)
+    parent_edge = arrays.column(graph.parent_edge)
+    ok = vertices >= 0
+    safe = np.where(ok, vertices, 0)
+    entry = ok & (vertices != graph.source) & (comp_entry[comp[safe]] == vertices)
+    edges = parent_edge[safe]
+    with_edge = entry & (edges >= 0) & (edges < graph.m)
+    owners = np.flatnonzero(with_edge)
+    segments, own = arrays.gather_rows(graph.edge_segments, edges[owners])
+    seg_pos = owners[own]
+    sp = seg_p_arr[segments] if len(segments) else np.zeros(0)
+    supports, own2 = arrays.gather(graph.segment_supports, segments)
+    sup_pos = seg_pos[own2]
+    up = sup_p_arr[supports] if len(supports) else np.zeros(0)
+    site_pos = np.flatnonzero(entry & np.isin(vertices, site_pairs[0]))
+    lookup = dict(zip(site_pairs[0].tolist(), range(len(site_pairs[0]))))
+    rows = [lookup[v] for v in vertices[site_pos].tolist()]
+    pos = np.concatenate([seg_pos[~np.isnan(sp)], sup_pos[~np.isnan(up)], site_pos])
+    keys = np.concatenate([segments[~np.isnan(sp)], n_seg + supports[~np.isnan(up)],
+                           n_seg + n_sup + site_pairs[1][rows]]).astype(np.int64)
+    p = np.concatenate([sp[~np.isnan(sp)], up[~np.isnan(up)], site_pairs[2][rows]])
+    width = n_seg + n_sup + (int(site_pairs[1].max()) + 1 if len(site_pairs[1]) else 0) + 1
+    combined, first = np.unique(pos * width + keys, return_index=True)
+    return pos[first], combined, p[first]
+
+
+def _link_log_factors(graph, vertices: np.ndarray, seg_p: dict, sup_p: dict, vertex_site: dict) -> np.ndarray:
+    """For each vertex, Σ log(1 − p) over the exposed assets of its link that are not already on
+    its tree parent's link (a pole at a vertex carrying the cable above and the one below counts
+    once), in bulk: what `link()` summed vertex by vertex (`_link_log_factors_one_by_one`)."""
+    seg_p_arr = np.full(len(graph.segment_codes), np.nan)
+    if seg_p:
+        seg_p_arr[np.fromiter(seg_p, dtype=np.int64, count=len(seg_p))] = list(seg_p.values())
+    sup_p_arr = np.full(len(graph.support_codes), np.nan)
+    if sup_p:
+        sup_p_arr[np.fromiter(sup_p, dtype=np.int64, count=len(sup_p))] = list(sup_p.values())
+    site_rows = [(v, key[1], p) for v, pairs in vertex_site.items() for key, p in pairs]
+    site_pairs = (np.asarray([r[0] for r in site_rows], dtype=np.int64), np.asarray([r[1] for r in site_rows], dtype=np.int64),
+                  np.asarray([r[2] for r in site_rows], dtype=float))
+    width_v = n_keys = len(seg_p_arr) + len(sup_p_arr) + (int(site_pairs[1].max()) + 1 if len(site_pairs[1]) else 0) + 1
+    pos, combined, p = _link_pairs(graph, vertices, seg_p_arr, sup_p_arr, site_pairs)
+    keys = combined % n_keys
+    parents = arrays.column(graph.tparent)[vertices] if len(vertices) else vertices
+    ppos, pcombined, _pp = _link_pairs(graph, parents, seg_p_arr, sup_p_arr, site_pairs)
+    above = np.isin(pos * width_v + keys, ppos * width_v + (pcombined % n_keys))
+    logs = np.log(np.maximum(1.0 - p[~above], FLOOR))
+    return np.bincount(pos[~above], weights=logs, minlength=len(vertices))
+
+
+def _link_log_factors_one_by_one(graph, vertices, seg_p: dict, sup_p: dict, vertex_site: dict) -> np.ndarray:
+    """The reference of `_link_log_factors`, vertex by vertex (tests compare both)."""
+    def link(v: int) -> dict:
+        keys = {}
+        if v != graph.source and graph.comp_entry[graph.comp[v]] == v:
+            e = graph.parent_edge[v]
+            if 0 <= e < graph.m:
+                keys.update(_edge_assets(graph, e, seg_p, sup_p))
+            keys.update(vertex_site.get(v, ()))
+        return keys
+
+    out = np.zeros(len(vertices))
+    for i, v in enumerate(int(v) for v in vertices):
+        above = link(graph.tparent[v]) if graph.tparent[v] >= 0 else {}
+        out[i] = sum(math.log(max(1.0 - p, FLOOR)) for key, p in link(v).items() if key not in above)
     return out
 
 
@@ -108,11 +202,8 @@ def survival(graph: ServiceGraph, seg_p: dict, sup_p: dict, site_p: dict, *, dra
         edges = sorted({e for v in members for _w, e in graph.python_table("inner_adj").get(v, ()) if e < graph.m})
         keys: dict = {}
         edge_keys = []
-        for e in edges:
-            ks = []
-            for key, p in _edge_assets(graph, e, seg_p, sup_p):
-                ks.append(keys.setdefault(key, (len(keys), p))[0])
-            edge_keys.append(ks)
+        for assets in _assets_of_edges(graph, edges, seg_p, sup_p):
+            edge_keys.append([keys.setdefault(key, (len(keys), p))[0] for key, p in assets])
         vertex_keys = {}
         for v in members:
             if v != entry and v in vertex_site:
@@ -155,19 +246,15 @@ def survival(graph: ServiceGraph, seg_p: dict, sup_p: dict, site_p: dict, *, dra
     # above and the one below) is counted once.
     n_order = len(graph.order)
     diff = np.zeros(n_order + 1)
-    link_cache: dict[int, dict] = {}
-
-    def link(v: int) -> dict:
-        keys = link_cache.get(v)
-        if keys is None:
-            keys = {}
-            if v != graph.source and graph.comp_entry[graph.comp[v]] == v:
-                e = graph.parent_edge[v]
-                if 0 <= e < graph.m:
-                    keys.update(_edge_assets(graph, e, seg_p, sup_p))
-                keys.update(vertex_site.get(v, ()))
-            link_cache[v] = keys
-        return keys
+    vertices = {graph.bridge_child[e] for e in exposed_edges if e in graph.bridges and e in graph.bridge_child}
+    vertices.update(v for v in vertex_site if graph.comp_entry[graph.comp[v]] == v)
+    vertices = np.fromiter(sorted(vertices), dtype=np.int64, count=len(vertices))
+    totals = _link_log_factors(graph, vertices, seg_p, sup_p, vertex_site)
+    pre, size = arrays.column(graph.pre), arrays.column(graph.size)
+    keep = (totals != 0) & (pre[vertices] >= 0)  # not reached from an NRO: not served anyway
+    starts = pre[vertices[keep]]
+    np.add.at(diff, starts, totals[keep])
+    np.add.at(diff, starts + size[vertices[keep]], -totals[keep])
 
     def add(v: int, log_factor: float) -> None:
         if graph.pre[v] < 0:
@@ -176,13 +263,6 @@ def survival(graph: ServiceGraph, seg_p: dict, sup_p: dict, site_p: dict, *, dra
         diff[a] += log_factor
         diff[a + graph.size[v]] -= log_factor
 
-    vertices = {graph.bridge_child[e] for e in exposed_edges if e in graph.bridges and e in graph.bridge_child}
-    vertices.update(v for v in vertex_site if graph.comp_entry[graph.comp[v]] == v)
-    for v in vertices:
-        above = link(graph.tparent[v]) if graph.tparent[v] >= 0 else {}
-        total = sum(math.log(max(1.0 - p, FLOOR)) for key, p in link(v).items() if key not in above)
-        if total:
-            add(v, total)
     for v, reach in block_reach.items():
         if reach < 1.0:
             add(v, float(np.log(max(reach, FLOOR))))

@@ -228,3 +228,27 @@ def test_bulk_lookups_on_the_mapped_graph_answer_as_the_built_one(net):
     q_built = premises_cut_probability(built, seg_p, sup_p, {}, draws=50)
     q_mapped = premises_cut_probability(mapped, seg_p, sup_p, {}, draws=50)
     assert q_built.tolist() == q_mapped.tolist() and q_built.max() > 0
+
+
+def test_the_expected_impacts_bulk_link_factors_match_the_vertex_by_vertex_reference(net):
+    from resilience.services.expected_impact import (
+        _assets_of_edges, _edge_assets, _link_log_factors, _link_log_factors_one_by_one,
+    )
+    from resilience.services.graph import ServiceGraph, load_rows
+
+    get_service_graph(net.network)
+    built = ServiceGraph(load_rows(net.network))
+    graph_cache.clear()
+    mapped = store.load(net.network.pk, built.version)
+    seg_p = {s: 0.05 * (s + 1) for s in range(0, len(built.segment_codes), 2)}
+    sup_p = {i: 0.2 for i in range(len(built.support_codes))}
+    site = 0
+    vertex = built.node_index[built.site_node[site]]
+    for vertex_site in ({}, {vertex: [(("t", site), 0.4)]}):
+        for graph in (built, mapped):
+            vertices = np.arange(built.n + 1, dtype=np.int64)
+            expected = _link_log_factors_one_by_one(built, vertices, seg_p, sup_p, vertex_site)
+            assert np.any(expected != 0)
+            assert np.allclose(_link_log_factors(graph, vertices, seg_p, sup_p, vertex_site), expected, rtol=0, atol=1e-12)
+            edges = list(range(built.m))
+            assert _assets_of_edges(graph, edges, seg_p, sup_p) == [_edge_assets(built, e, seg_p, sup_p) for e in edges]

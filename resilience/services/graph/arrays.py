@@ -248,6 +248,25 @@ def gather(multimap, keys) -> tuple[np.ndarray, np.ndarray]:
     return np.asarray(values, dtype=np.int64), np.asarray(owner, dtype=np.int64)
 
 
+def gather_rows(rows, indices) -> tuple[np.ndarray, np.ndarray]:
+    """Every value of the rows `indices` of a `Ragged` (or a built graph's list of tuples), flat,
+    and for each value the position in `indices` of its row."""
+    indices = _ints(indices)
+    if isinstance(rows, Ragged) and rows.idx.ndim == 1:
+        ptr = np.asarray(rows.ptr)
+        starts, lengths = ptr[indices], ptr[indices + 1] - ptr[indices]
+        total = int(lengths.sum())
+        owner = np.repeat(np.arange(len(indices)), lengths)
+        offsets = np.arange(total) - np.repeat(np.cumsum(lengths) - lengths, lengths) + np.repeat(starts, lengths)
+        return np.asarray(rows.idx)[offsets], owner
+    values, owner = [], []
+    for pos, i in enumerate(indices.tolist()):
+        row = rows[i]
+        values.extend(row)
+        owner.extend([pos] * len(row))
+    return np.asarray(values, dtype=np.int64), np.asarray(owner, dtype=np.int64)
+
+
 def take(seq, indices) -> list:
     """[seq[i] for i in indices] as Python values: one numpy gather for a `Column`."""
     if isinstance(seq, Column):
