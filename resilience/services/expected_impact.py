@@ -72,6 +72,13 @@ def _assets_of_edges(graph, edges: list[int], seg_p: dict, sup_p: dict) -> list[
     return out
 
 
+def prepare(graph) -> None:
+    """Make the plain tables the expected impact reads (`_PlainTables`) in this process now (the
+    worker's warmer), not during the first exposure."""
+    for name in _PlainTables.TABLES | {"inner_adj"}:
+        graph.python_table(name)
+
+
 def _fails_per_row(fails: np.ndarray, rows: list[list[int]]) -> np.ndarray:
     """(draws × len(rows)) booleans: row i fails in a draw when one of its keys (columns of
     `fails`) does; a row without keys never fails."""

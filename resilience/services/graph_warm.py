@@ -18,6 +18,7 @@ import time
 
 from django.conf import settings
 from django.db import close_old_connections, connection
+from django.db.models import F
 from network.models import Network
 from ..models import ExposureRun, ExposureStatus, Lifecycle
 
@@ -25,9 +26,18 @@ logger = logging.getLogger(__name__)
 
 
 def networks_to_warm() -> list[int]:
-    """Networks with a current exposure run of an active alert."""
-    return sorted(set(ExposureRun.objects.filter(status=ExposureStatus.CURRENT, alert__lifecycle=Lifecycle.ACTIVE)
-                      .values_list("network_id", flat=True)))
+    """Networks with a current exposure run of an active alert, then those whose current version
+    is in the shared store (loading a stored graph maps it: cheap), up to what a process keeps:
+    the first alert after a quiet spell then finds its graph and the expected impact's plain
+    tables ready in every worker process (they were 2-4 s of its first exposure)."""
+    from .graph import graph_cache
+
+    from ..models import StoredServiceGraph
+
+    active = sorted(set(ExposureRun.objects.filter(status=ExposureStatus.CURRENT, alert__lifecycle=Lifecycle.ACTIVE)
+                        .values_list("network_id", flat=True)))
+    stored = StoredServiceGraph.objects.filter(network__version=F("version")).exclude(network_id__in=active)
+    return (active + list(stored.order_by("-network__updated_at").values_list("network_id", flat=True)))[:graph_cache.max_networks]
 
 
 def networks_to_store() -> list[int]:
@@ -69,9 +79,12 @@ def warm(network_id: int) -> dict:
     network = Network.objects.filter(pk=network_id).first()
     if network is None:
         return {"network": network_id, "built": False, "missing": True}
+    from .expected_impact import prepare
+
     before = graph_cache.builds
     started = time.monotonic()
     graph = get_service_graph(network)
+    prepare(graph)
     return {"network": network_id, "version": graph.version, "built": graph_cache.builds > before,
             "seconds": round(time.monotonic() - started, 2)}
 

@@ -252,3 +252,18 @@ def test_the_expected_impacts_bulk_link_factors_match_the_vertex_by_vertex_refer
             assert np.allclose(_link_log_factors(graph, vertices, seg_p, sup_p, vertex_site), expected, rtol=0, atol=1e-12)
             edges = list(range(built.m))
             assert _assets_of_edges(graph, edges, seg_p, sup_p) == [_edge_assets(built, e, seg_p, sup_p) for e in edges]
+
+
+def test_the_warmer_maps_every_stored_graph_and_prepares_the_expected_impacts_tables(net):
+    from resilience.services.graph_warm import networks_to_warm, warm
+
+    assert net.network.pk not in networks_to_warm()  # nothing stored yet
+    build_service_graph(net.network.pk)
+    assert net.network.pk in networks_to_warm()
+    graph_cache.clear()
+    result = warm(net.network.pk)
+    assert result["built"] is False  # mapped from the store
+    graph = get_service_graph(net.network, build=False)
+    assert {"comp", "tparent", "inner_adj"} <= set(graph.__dict__.get("_python", {}))
+    net.network.bump_version()  # a stored graph of an older version is not warmed
+    assert net.network.pk not in networks_to_warm()
