@@ -34,7 +34,6 @@ indices.
 """
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -75,7 +74,6 @@ def _delivered_sql() -> str:
 DELIVERED_SQL = _delivered_sql()
 # Premises by SUF (ps_preaff / t_suf → Premises.suf_code)
 PREMISES_SQL = "SELECT suf_code, id FROM network_premises WHERE network_id = %(net)s AND suf_code <> ''"
-_ORDR = re.compile(r"[0-9]{1,9}")
 _FETCH = 50_000
 
 
@@ -120,27 +118,41 @@ def _read_tables(cur, network_id: int) -> dict:
     return dict(zip(FIELDS, by_table))
 
 
-def _ordered_fibres(ropt_rows, fibre_cables: dict):
+_LAST = 1 << 31  # rt_fo_ordr NULLS LAST (at most 9 digits)
+
+
+def _route_fibres(ropt_rows, fibre_cables: dict):
     """Every route's fibres in order (rt_fo_ordr when it is an integer, else the delivered row
-    order), each with its cable: {route: [(seq, fibre, cable, known)]}. A fibre delivered twice
-    in t_fibre stands twice, one seq each (as the join it replaces)."""
+    order) as its cable element rows, {route: [(route, seq, kind, cable, fibre, '')]}, and the
+    routes of each fibre, {fibre: [(route, seq)]}. A fibre delivered twice in t_fibre stands
+    twice, one seq each (as the join it replaces)."""
     by_route: dict[str, list] = {}
     for position, rt, fo, ordr in ropt_rows:
         if not rt or not fo:
             continue
-        o = int(ordr) if ordr is not None and _ORDR.fullmatch(ordr) else None
-        by_route.setdefault(rt, []).append((o is None, o or 0, position, fo))
-    routes = {}
+        key = int(ordr) if ordr is not None and ordr.isascii() and ordr.isdigit() and len(ordr) <= 9 else _LAST
+        got = by_route.get(rt)
+        if got is None:
+            by_route[rt] = [(key, position, fo)]
+        else:
+            got.append((key, position, fo))
+    elements: dict[str, list] = {}
+    on_fibre: dict[str, list] = {}
     for rt, rows in by_route.items():
         rows.sort()
-        out, seq = [], 0
-        for _n, _o, _p, fo in rows:
+        out = elements[rt] = []
+        seq = 0
+        for _k, _p, fo in rows:
             cables = fibre_cables.get(fo)
             for cb in cables if cables is not None else (None,):
                 seq += 1
-                out.append((seq, fo, cb, cables is not None))
-        routes[rt] = out
-    return routes
+                out.append((rt, float(seq), "cable" if cables is not None else "unknown_fibre", cb or "", fo, ""))
+                got = on_fibre.get(fo)
+                if got is None:
+                    on_fibre[fo] = [(rt, seq)]
+                else:
+                    got.append((rt, seq))
+    return elements, on_fibre
 
 
 def _route_positions(position_rows, on_fibre: dict):
@@ -167,26 +179,18 @@ def _route_positions(position_rows, on_fibre: dict):
 def routes_from_tables(tables: dict, premises_by_suf: dict) -> FibreRoutes:
     """The routes' elements and premises from the fields of the delivered tables (`FIELDS`, one
     list of (position, *fields) rows per table) and the premises ids by SUF code."""
-    fibre_cables = _multi(tables["t_fibre"], 1, 2)
-    routes = _ordered_fibres(tables["t_ropt"], fibre_cables)
-    del fibre_cables
-    elements: dict[str, list] = {}
-    on_fibre: dict[str, list] = {}
-    for rt, fibres in routes.items():
-        rows = elements[rt] = []
-        for seq, fo, cb, known in fibres:
-            rows.append((rt, float(seq), "cable" if known else "unknown_fibre", cb or "", fo, ""))
-            on_fibre.setdefault(fo, []).append((rt, seq))
-    del routes
+    elements, on_fibre = _route_fibres(tables["t_ropt"], _multi(tables["t_fibre"], 1, 2))
     cassette_bpe = _multi(tables["t_cassette"], 1, 2)
     tiroir_baie = _multi(tables["t_tiroir"], 1, 2)
     baie = _multi([(r[1], (r[2], r[3])) for r in tables["t_baie"]])
     ltech_site = _multi(tables["t_ltech"], 1, 2)
-    preaff = set()
+    preaff, spliced = set(), set()
     for rt, seq, ps, cs, ti, sf in _route_positions(tables["t_position"], on_fibre):
         if sf:
             preaff.add((rt, sf))
         rows = elements[rt]
+        if cs or ti:
+            spliced.add(rt)
         if cs:
             for bp in cassette_bpe.get(cs, ()):
                 rows.append((rt, seq, "enclosure", bp, ps, cs))
@@ -206,7 +210,8 @@ def routes_from_tables(tables: dict, premises_by_suf: dict) -> FibreRoutes:
     out = []
     for rt in sorted(elements):
         rows = elements[rt]
-        rows.sort(key=lambda r: r[1])  # stable: splices of one position in table order
+        if rt in spliced:
+            rows.sort(key=lambda r: r[1])  # stable: splices of one position in table order
         out.extend(rows)
     # the premises of each route: its ps_preaff SUFs and the other SUFs of their address
     suf_address = _multi(tables["t_suf"], 1, 2)
