@@ -24,8 +24,12 @@ unknown in `t_fibre` (`unknown_fibre`), its cable is not in the network (`cable_
 cable the import refused, e.g. without `cb_nd1`/`cb_nd2`), or it names no premises of the network
 (`no_premises`); the counts by reason are kept (`FibrePaths.dropped_*`, `model_summary`).
 
-Reading is set-based: two SQL statements over the delivered rows of one network, whatever its size
-(no per-row query; equality joins on extracted codes, hash joins at scale), then numpy.
+Reading is linear in the delivered rows, in a fixed number of statements whatever the size: one
+for the premises by SUF code, one reading the few fields above of each table by its own table_id
+(`DELIVERED_SQL`: no CTE over every delivered row, no join in SQL), then one pass of dict look-ups
+per table in Python (the joins on codes), then numpy. The former SQL joined a materialised CTE on
+extracted jsonb codes the planner had no statistics for: nested loops, > 5 min (killed) at 30 000
+premises, where this reads in a few seconds (benchmarks/README.md, impact_fibre).
 
 `FibrePaths` holds only numpy arrays and scalars (the shared store maps them read-only): the
 per-premises CSR of path elements and its inverse, element → premises, for batches of cuts.
@@ -34,7 +38,9 @@ indices.
 """
 from __future__ import annotations
 
+import gc
 from collections import defaultdict
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -75,6 +81,19 @@ DELIVERED_SQL = _delivered_sql()
 # Premises by SUF (ps_preaff / t_suf → Premises.suf_code)
 PREMISES_SQL = "SELECT suf_code, id FROM network_premises WHERE network_id = %(net)s AND suf_code <> ''"
 _FETCH = 50_000
+
+
+@contextmanager
+def _no_gc():
+    """The cyclic garbage collector paused while millions of tuples are made (none is a cycle):
+    at 300 000 premises it otherwise runs over and over and takes half the time."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 @dataclass
@@ -236,10 +255,13 @@ def read_routes(network_id: int, premises_ids=None) -> FibreRoutes:
                     [network_id])
         if cur.fetchone() is None:
             return FibreRoutes()
-        cur.execute(PREMISES_SQL, {"net": network_id})
-        premises_by_suf = _multi(cur.fetchall())
-        tables = _read_tables(cur, network_id)
-    routes = routes_from_tables(tables, premises_by_suf)
+        with _no_gc():
+            cur.execute(PREMISES_SQL, {"net": network_id})
+            premises_by_suf = _multi(cur.fetchall())
+            tables = _read_tables(cur, network_id)
+    with _no_gc():
+        routes = routes_from_tables(tables, premises_by_suf)
+    del tables
     if premises_ids is not None:
         wanted = set(premises_ids)
         routes.premises = [r for r in routes.premises if r[1] in wanted]
@@ -253,6 +275,10 @@ class CheckedRoutes:
     and the count of dropped routes by reason."""
 
     def __init__(self, graph, routes: FibreRoutes):
+        with _no_gc():
+            self._check(graph, routes)
+
+    def _check(self, graph, routes: FibreRoutes):
         self.n_cables = len(graph.cable_codes)
         self.n_sites = len(graph.site_codes)
         enclosure_code_index = {c: i for i, c in enumerate(graph.enclosure_codes)}
@@ -334,6 +360,10 @@ class FibrePaths:
     """
 
     def __init__(self, graph, checked: CheckedRoutes):
+        with _no_gc():
+            self._build(graph, checked)
+
+    def _build(self, graph, checked: CheckedRoutes):
         n_pos = len(graph.premises_ids)
         self.n_cables = checked.n_cables
         self.n_sites = checked.n_sites
