@@ -17,6 +17,8 @@ GraceTHD v2 fields read (from the delivered tables kept whole, `network.Delivere
 - `t_suf.sf_ad_code`: the SUFs of one address are one premises (the import keeps the smallest
   `sf_code` as `Premises.suf_code`).
 The sites at the ends of the route's cables (`Cable.node1/node2` → `Site.node`) are on the path too.
+A v2 delivery without `t_ropt` has its routes walked along `t_position` instead (`walked_routes`:
+from each SUF's drop fibre up ps_2 → ps_1 to the NRO); v3 positions name no SUF (cable level).
 
 Rules: a premises with several routes (several SUFs at its address) is cut when one of them is.
 A route is dropped, and its premises fall back to the cable-level graph, when one of its fibres is
@@ -195,10 +197,59 @@ def _route_positions(position_rows, on_fibre: dict):
                 yield rt, s + 0.5, ps, cs or "", ti or "", preaff or ""
 
 
-def routes_from_tables(tables: dict, premises_by_suf: dict) -> FibreRoutes:
+def walked_routes(position_rows) -> list:
+    """Routes walked along `t_position` when the delivery has no `t_ropt`, as `t_ropt` rows
+    (position, rt_code, rt_fo_code, rt_fo_ordr). As in the real sample, ps_1 is the fibre on the
+    NRO side and ps_2 the one on the premises side; a route starts at a drop fibre (the ps_2 of a
+    position naming a SUF in ps_preaff that no position continues toward the premises) and goes
+    up from ps_2 to ps_1 until a position whose ps_1 is empty (the NRO patch panel) or a fibre
+    spliced no further. Its code is the SUF's (`SUF/fibre` when one SUF has several drop fibres).
+    A walk that forks (one fibre spliced to two NRO-side fibres) or loops gives no route: its
+    premises keep the cable-level answer."""
+    up: dict[str, set] = {}
+    nro_side = set()
+    for _p, _ps, f1, f2, _cs, _ti, _sf in position_rows:
+        if f2:
+            up.setdefault(f2, set()).add(f1 or "")
+            if f1:
+                nro_side.add(f1)
+    starts: dict[str, list] = {}
+    for _p, _ps, _f1, f2, _cs, _ti, sf in position_rows:
+        if sf and f2 and f2 not in nro_side:
+            got = starts.setdefault(sf, [])
+            if f2 not in got:
+                got.append(f2)
+    rows, k = [], 0
+    for sf, fibres in starts.items():
+        for start in fibres:
+            walk, fo = [start], start
+            while True:
+                ups = up.get(fo)
+                if not ups or ups == {""}:
+                    break
+                if len(ups) > 1:  # forks: no route
+                    walk = None
+                    break
+                fo = next(iter(ups))
+                if fo in walk:  # loops: no route
+                    walk = None
+                    break
+                walk.append(fo)
+            if walk is None:
+                continue
+            rt = sf if len(fibres) == 1 else f"{sf}/{start}"
+            for order, fo in enumerate(walk, 1):
+                k += 1
+                rows.append((k, rt, fo, str(order)))
+    return rows
+
+
+def routes_from_tables(tables: dict, premises_by_suf: dict, walk: bool = False) -> FibreRoutes:
     """The routes' elements and premises from the fields of the delivered tables (`FIELDS`, one
-    list of (position, *fields) rows per table) and the premises ids by SUF code."""
-    elements, on_fibre = _route_fibres(tables["t_ropt"], _multi(tables["t_fibre"], 1, 2))
+    list of (position, *fields) rows per table) and the premises ids by SUF code; with `walk`,
+    the routes are walked along t_position (`walked_routes`) instead of read from t_ropt."""
+    ropt = walked_routes(tables["t_position"]) if walk else tables["t_ropt"]
+    elements, on_fibre = _route_fibres(ropt, _multi(tables["t_fibre"], 1, 2))
     cassette_bpe = _multi(tables["t_cassette"], 1, 2)
     tiroir_baie = _multi(tables["t_tiroir"], 1, 2)
     baie = _multi([(r[1], (r[2], r[3])) for r in tables["t_baie"]])
@@ -249,18 +300,21 @@ def routes_from_tables(tables: dict, premises_by_suf: dict) -> FibreRoutes:
 
 def read_routes(network_id: int, premises_ids=None) -> FibreRoutes:
     """Every optical route of the network (two set-based statements, then one pass of dict
-    look-ups per table); with `premises_ids`, only the routes serving those premises (a trace)."""
+    look-ups per table): those of `t_ropt`, else (a v2 delivery without it) those walked along
+    `t_position`; with `premises_ids`, only the routes serving those premises (a trace)."""
     with connection.cursor() as cur:
-        cur.execute("SELECT 1 FROM network_deliveredtable WHERE network_id = %s AND name = 't_ropt' AND rows_count > 0",
-                    [network_id])
-        if cur.fetchone() is None:
+        cur.execute("SELECT name, version FROM network_deliveredtable WHERE network_id = %s"
+                    " AND name IN ('t_ropt', 't_position') AND rows_count > 0", [network_id])
+        present = dict(cur.fetchall())
+        walk = "t_ropt" not in present
+        if walk and present.get("t_position") != "2":  # v3 names no SUF on its positions
             return FibreRoutes()
         with _no_gc():
             cur.execute(PREMISES_SQL, {"net": network_id})
             premises_by_suf = _multi(cur.fetchall())
             tables = _read_tables(cur, network_id)
     with _no_gc():
-        routes = routes_from_tables(tables, premises_by_suf)
+        routes = routes_from_tables(tables, premises_by_suf, walk=walk)
     del tables
     if premises_ids is not None:
         wanted = set(premises_ids)
