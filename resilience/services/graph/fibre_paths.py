@@ -139,6 +139,7 @@ def _read_tables(cur, network_id: int) -> dict:
     return dict(zip(FIELDS, by_table))
 
 
+_UNSEEN = object()
 _LAST = 1 << 31  # rt_fo_ordr NULLS LAST (at most 9 digits)
 
 
@@ -345,6 +346,7 @@ class CheckedRoutes:
             by_route[row[0]].append(row)
         self.routes = len(by_route)
         path_of: dict[int, list[int]] = {}
+        cable_elements: dict = {}  # cable code → its element and its end sites' (one look-up per cable)
         for rt, rows in by_route.items():
             elements, reason = [], None
             for _rt, _seq, kind, code, _fo, _via in rows:
@@ -352,14 +354,13 @@ class CheckedRoutes:
                     reason = "unknown_fibre"
                     break
                 if kind == "cable":
-                    ci = graph.cable_code_index.get(code)
-                    if ci is None:
+                    els = cable_elements.get(code, _UNSEEN)
+                    if els is _UNSEEN:
+                        els = cable_elements[code] = self._cable_elements(graph, code)
+                    if els is None:
                         reason = "cable_not_in_network"
                         break
-                    elements.append(ci)
-                    for e in graph.cable_edges.get(ci, ()):  # the sites at the cable's ends
-                        for v in (graph.edge_u[e], graph.edge_v[e]):
-                            elements.extend(self.n_cables + s for s in graph.node_sites.get(graph.node_ids[v], ()))
+                    elements.extend(els)
                 elif kind == "site":
                     si = graph.site_code_index.get(code)
                     if si is not None:
@@ -376,6 +377,17 @@ class CheckedRoutes:
             for pid in premises_of[rt]:
                 path_of.setdefault(pid, []).extend(elements)
         self.path_of = {pid: list(dict.fromkeys(els)) for pid, els in path_of.items()}
+
+    def _cable_elements(self, graph, code):
+        """The cable's element then the sites at its ends; None when it is not in the network."""
+        ci = graph.cable_code_index.get(code)
+        if ci is None:
+            return None
+        out = [ci]
+        for e in graph.cable_edges.get(ci, ()):  # the sites at the cable's ends
+            for v in (graph.edge_u[e], graph.edge_v[e]):
+                out.extend(self.n_cables + s for s in graph.node_sites.get(graph.node_ids[v], ()))
+        return out
 
     @property
     def premises_ids(self) -> set[int]:
