@@ -66,10 +66,11 @@ _WIDTH = max(len(f) for f in FIELDS.values())
 
 def _delivered_sql() -> str:
     """One statement: the few fields of each table, each table's rows read by its own table_id
-    (the (table, position) index), nothing joined nor sorted in SQL. The joins on codes are
-    dict look-ups in Python, one pass per table: linear whatever the planner would estimate for
-    equality joins on extracted jsonb values (it had no statistics for them: nested loops over a
-    materialised CTE of every delivered row, > 25 min at 30 000 premises)."""
+    (index scans on `table_id`), nothing joined nor sorted in SQL. The joins on codes are dict
+    look-ups in Python, one pass per table: linear whatever the planner would estimate for
+    equality joins on extracted jsonb values (it has no statistics for them: the former
+    materialised CTE of every delivered row ran > 5 min at 30 000 premises when its plan
+    guessed wrong, benchmarks/README.md)."""
     parts = []
     for k, (name, fields) in enumerate(FIELDS.items()):
         cols = [f"r.data->>'{f}'" for f in fields] + ["NULL"] * (_WIDTH - len(fields))
