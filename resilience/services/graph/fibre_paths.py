@@ -182,17 +182,28 @@ def _route_positions(position_rows, on_fibre: dict):
     """The positions on each route, with their order: (route, seq, ps, cs, ti, preaff). A position
     is on a route when both its fibres are (between them), or one is and the other is empty (the
     route's end, after that fibre)."""
+    by_route: dict[str, dict] = {}  # fibre → {route: [seq]}, made once per fibre that needs it
+
+    def seqs_by_route(fo, entries):
+        got = by_route.get(fo)
+        if got is None:
+            got = by_route[fo] = {}
+            for rt, s in entries:
+                got.setdefault(rt, []).append(s)
+        return got
+
     for _position, ps, f1, f2, cs, ti, preaff in position_rows:
         f1, f2 = f1 or "", f2 or ""
         if f1 and f2:
             a, b = on_fibre.get(f1), on_fibre.get(f2)
             if not a or not b:
                 continue
-            b_seqs: dict = {}
-            for rt, s in b:
-                b_seqs.setdefault(rt, []).append(s)
-            for rt, s in a:
-                for s2 in b_seqs.get(rt, ()):
+            # walk the fibre on fewer routes, look the other up: a drop fibre spliced to a feeder
+            # fibre on thousands of routes costs one look-up, not thousands
+            small, big, big_fo = (a, b, f2) if len(a) <= len(b) else (b, a, f1)
+            big_seqs = seqs_by_route(big_fo, big)
+            for rt, s in small:
+                for s2 in big_seqs.get(rt, ()):
                     yield rt, min(s, s2) + 0.5, ps, cs or "", ti or "", preaff or ""
         elif f1 or f2:
             for rt, s in on_fibre.get(f1 or f2, ()):
