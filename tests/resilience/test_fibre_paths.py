@@ -213,3 +213,59 @@ def test_single_points_of_failure_use_the_routes(demo):
     table = {(sp.kind, sp.code): sp.premises for sp in single_points_of_failure(demo)}
     assert table[("site", SRO)] == 3 and table[("site", NRO)] == 14
     assert table[("segment", "CM000180032956")] >= 1  # route 3's own cable
+
+
+def _without_ropt(delivery):
+    (delivery / "t_ropt.csv").unlink()
+
+
+def test_routes_walked_along_the_positions_when_t_ropt_is_missing(db, tmp_path, make_org):
+    """The same real delivery without its t_ropt: each SUF's route is walked from its drop fibre
+    up the splices (ps_2 → ps_1) to the NRO patch panel. The walk finds the fibres t_ropt lists,
+    in its order, and one more on route RT000000000001: FO180030001001 (CB000180030001, spliced
+    at TI000180030511 and CS001800307142 on that route's positions), which the delivered t_ropt
+    leaves out (its rt_id 7 is missing)."""
+    from resilience.services.graph.fibre_paths import read_routes
+    from tests.resilience.fibre_demo import _dicts
+
+    network = _import(tmp_path, make_org, _without_ropt)
+    routes = read_routes(network.pk)
+    walked: dict[str, list] = {}
+    for rt, _seq, kind, _code, fo, _via in routes.elements:
+        if kind == "cable":
+            walked.setdefault(rt, []).append(fo)
+    delivered: dict[str, list] = {}
+    suf_of = {}
+    for r in _dicts(fibre_demo_delivery(tmp_path / "again") / "t_ropt.csv"):
+        delivered.setdefault(r["rt_code"], []).append(r["rt_fo_code"])
+    for rt, fibres in delivered.items():
+        suf_of[rt] = next(sf for sf, w in walked.items() if w[0] == fibres[0])
+    assert len(walked) == len(delivered) == 4
+    for rt, fibres in delivered.items():
+        w = walked[suf_of[rt]]
+        if rt == "RT000000000001":
+            assert w == fibres[:6] + ["FO180030001001"] + fibres[6:]
+        else:
+            assert w == fibres, rt
+    # each route is named by the SUF it serves (ps_preaff), which is one of its premises' SUFs
+    premises_suf = dict(Premises.objects.filter(network=network).values_list("pk", "suf_code"))
+    assert {rt for rt, _pid in routes.premises} == set(walked)
+    assert {premises_suf[pid] for _rt, pid in routes.premises} <= set(walked)
+
+
+def test_walked_routes_give_the_fibre_answer(db, tmp_path, make_org):
+    network = _import(tmp_path, make_org, _without_ropt)
+    graph = get_service_graph(network)
+    summary = model_summary(graph)
+    assert summary["service_paths"] == "mixed" and summary["premises_with_fibre_path"] == 3
+    assert summary["optical_routes"] == 4
+    assert {graph.premises_codes[i] for i in np.flatnonzero(graph.fibre.has_path)} == ROUTED
+    sro, nro = cut(network, failed_sites=[SRO]), cut(network, failed_sites=[NRO])
+    assert sro == ROUTED and len(nro) == 14
+    from resilience.services.trace import trace
+
+    t = trace(Premises.objects.get(network=network, code="AD000180031330"))
+    assert t.model == "fibre" and t.nro == NRO and t.routes == ["SF000180031330", "SF001180031330"]
+    cables = [h["code"] for h in t.hops if h["kind"] == "cable"]
+    assert cables[:3] == ["CB000180034417", "CB000180030329", "CB000180030975"]
+    assert "CB000180030001" in cables  # the fibre route 1's t_ropt leaves out

@@ -17,6 +17,8 @@ GraceTHD v2 fields read (from the delivered tables kept whole, `network.Delivere
 - `t_suf.sf_ad_code`: the SUFs of one address are one premises (the import keeps the smallest
   `sf_code` as `Premises.suf_code`).
 The sites at the ends of the route's cables (`Cable.node1/node2` → `Site.node`) are on the path too.
+A v2 delivery without `t_ropt` has its routes walked along `t_position` instead (`walked_routes`:
+from each SUF's drop fibre up ps_2 → ps_1 to the NRO); v3 positions name no SUF (cable level).
 
 Rules: a premises with several routes (several SUFs at its address) is cut when one of them is.
 A route is dropped, and its premises fall back to the cable-level graph, when one of its fibres is
@@ -24,8 +26,12 @@ unknown in `t_fibre` (`unknown_fibre`), its cable is not in the network (`cable_
 cable the import refused, e.g. without `cb_nd1`/`cb_nd2`), or it names no premises of the network
 (`no_premises`); the counts by reason are kept (`FibrePaths.dropped_*`, `model_summary`).
 
-Reading is set-based: two SQL statements over the delivered rows of one network, whatever its size
-(no per-row query; equality joins on extracted codes, hash joins at scale), then numpy.
+Reading is linear in the delivered rows, in a fixed number of statements whatever the size: one
+for the premises by SUF code, one reading the few fields above of each table by its own table_id
+(`DELIVERED_SQL`: no CTE over every delivered row, no join in SQL), then one pass of dict look-ups
+per table in Python (the joins on codes), then numpy. The former SQL joined a materialised CTE on
+extracted jsonb codes the planner had no statistics for: nested loops, > 5 min (killed) at 30 000
+premises, where this reads in a few seconds (benchmarks/README.md, impact_fibre).
 
 `FibrePaths` holds only numpy arrays and scalars (the shared store maps them read-only): the
 per-premises CSR of path elements and its inverse, element → premises, for batches of cuts.
@@ -34,75 +40,63 @@ indices.
 """
 from __future__ import annotations
 
+import gc
 from collections import defaultdict
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
 from django.db import connection
 
 DROP_REASONS = ("unknown_fibre", "cable_not_in_network", "no_premises")
-TABLES = ("t_ropt", "t_fibre", "t_position", "t_cassette", "t_tiroir", "t_baie", "t_ltech", "t_suf")
+# The fields read from each delivered table (values as text, None when empty: `data` leaves them out).
+FIELDS = {
+    "t_ropt": ("rt_code", "rt_fo_code", "rt_fo_ordr"),
+    "t_fibre": ("fo_code", "fo_cb_code"),
+    "t_position": ("ps_code", "ps_1", "ps_2", "ps_cs_code", "ps_ti_code", "ps_preaff"),
+    "t_cassette": ("cs_code", "cs_bp_code"),
+    "t_tiroir": ("ti_code", "ti_ba_code"),
+    "t_baie": ("ba_code", "ba_lt_code", "ba_st_code"),
+    "t_ltech": ("lt_code", "lt_st_code"),
+    "t_suf": ("sf_code", "sf_ad_code"),
+}
+TABLES = tuple(FIELDS)
+_WIDTH = max(len(f) for f in FIELDS.values())
 
-# The delivered tables of one network, then the fibres of every route in order (rt_fo_ordr when
-# it is an integer, else the delivered row order), each with its cable.
-_ROUTES_CTE = """
-WITH tb AS (
-    SELECT id, name FROM network_deliveredtable WHERE network_id = %(net)s AND name = ANY(%(tables)s)
-), t AS (
-    SELECT tb.name, r.position, r.data FROM network_deliveredrow r JOIN tb ON tb.id = r.table_id
-), ropt AS (
-    SELECT data->>'rt_code' AS rt, data->>'rt_fo_code' AS fo,
-           CASE WHEN data->>'rt_fo_ordr' ~ '^[0-9]{1,9}$' THEN (data->>'rt_fo_ordr')::int END AS ordr, position
-    FROM t WHERE name = 't_ropt' AND COALESCE(data->>'rt_code', '') <> '' AND COALESCE(data->>'rt_fo_code', '') <> ''
-), rf AS (
-    SELECT ropt.rt, ropt.fo, row_number() OVER (PARTITION BY ropt.rt ORDER BY ropt.ordr NULLS LAST, ropt.position) AS seq,
-           f.data->>'fo_cb_code' AS cb, f.data IS NOT NULL AS known
-    FROM ropt LEFT JOIN t f ON f.name = 't_fibre' AND f.data->>'fo_code' = ropt.fo
-), pos AS (
-    SELECT data->>'ps_code' AS ps, COALESCE(data->>'ps_1', '') AS f1, COALESCE(data->>'ps_2', '') AS f2,
-           COALESCE(data->>'ps_cs_code', '') AS cs, COALESCE(data->>'ps_ti_code', '') AS ti,
-           COALESCE(data->>'ps_preaff', '') AS preaff
-    FROM t WHERE name = 't_position'
-), rpos AS (
-    SELECT a.rt, LEAST(a.seq, b.seq) + 0.5 AS seq, p.* FROM pos p
-        JOIN rf a ON a.fo = p.f1 JOIN rf b ON b.rt = a.rt AND b.fo = p.f2
-    UNION ALL
-    SELECT a.rt, a.seq + 0.5, p.* FROM pos p JOIN rf a ON p.f2 = '' AND a.fo = p.f1
-    UNION ALL
-    SELECT a.rt, a.seq + 0.5, p.* FROM pos p JOIN rf a ON p.f1 = '' AND a.fo = p.f2
-)
-"""
 
-# Route elements: (route, order, kind, code, fibre or position, via cassette / patch panel)
-ELEMENTS_SQL = _ROUTES_CTE + """
-SELECT rt, seq::float8, CASE WHEN known THEN 'cable' ELSE 'unknown_fibre' END, COALESCE(cb, ''), fo, '' FROM rf
-UNION ALL
-SELECT rpos.rt, rpos.seq::float8, 'enclosure', cs.data->>'cs_bp_code', rpos.ps, rpos.cs FROM rpos
-    JOIN t cs ON cs.name = 't_cassette' AND cs.data->>'cs_code' = rpos.cs WHERE rpos.cs <> ''
-UNION ALL
-SELECT rpos.rt, rpos.seq::float8, 'site', COALESCE(lt.data->>'lt_st_code', ba.data->>'ba_st_code', ''), rpos.ps, rpos.ti
-FROM rpos
-    JOIN t ti ON ti.name = 't_tiroir' AND ti.data->>'ti_code' = rpos.ti
-    LEFT JOIN t ba ON ba.name = 't_baie' AND ba.data->>'ba_code' = ti.data->>'ti_ba_code'
-    LEFT JOIN t lt ON lt.name = 't_ltech' AND lt.data->>'lt_code' = ba.data->>'ba_lt_code'
-WHERE rpos.ti <> ''
-ORDER BY 1, 2
-"""
+def _delivered_sql() -> str:
+    """One statement: the few fields of each table, each table's rows read by its own table_id
+    (index scans on `table_id`), nothing joined nor sorted in SQL. The joins on codes are dict
+    look-ups in Python, one pass per table: linear whatever the planner would estimate for
+    equality joins on extracted jsonb values (it has no statistics for them: the former
+    materialised CTE of every delivered row ran > 5 min at 30 000 premises when its plan
+    guessed wrong, benchmarks/README.md)."""
+    parts = []
+    for k, (name, fields) in enumerate(FIELDS.items()):
+        cols = [f"r.data->>'{f}'" for f in fields] + ["NULL"] * (_WIDTH - len(fields))
+        parts.append(f"SELECT {k}, r.position, {', '.join(cols)} FROM network_deliveredrow r"
+                     f" WHERE r.table_id = (SELECT id FROM network_deliveredtable"
+                     f" WHERE network_id = %(net)s AND name = '{name}')")
+    return "\nUNION ALL\n".join(parts)
 
-# Premises each route serves: ps_preaff → the premises whose suf_code is a SUF of the same address
-PREMISES_SQL = _ROUTES_CTE + """
-, pre AS (SELECT DISTINCT rt, preaff FROM rpos WHERE preaff <> ''),
-suf AS (SELECT data->>'sf_code' AS sf, data->>'sf_ad_code' AS ad FROM t WHERE name = 't_suf'),
-same AS (
-    SELECT pre.rt, pre.preaff AS sf FROM pre
-    UNION
-    SELECT pre.rt, s2.sf FROM pre JOIN suf s1 ON s1.sf = pre.preaff AND COALESCE(s1.ad, '') <> ''
-        JOIN suf s2 ON s2.ad = s1.ad
-)
-SELECT DISTINCT same.rt, p.id FROM same
-    JOIN network_premises p ON p.network_id = %(net)s AND p.suf_code = same.sf AND p.suf_code <> ''
-ORDER BY 1, 2
-"""
+
+DELIVERED_SQL = _delivered_sql()
+# Premises by SUF (ps_preaff / t_suf → Premises.suf_code)
+PREMISES_SQL = "SELECT suf_code, id FROM network_premises WHERE network_id = %(net)s AND suf_code <> ''"
+_FETCH = 50_000
+
+
+@contextmanager
+def _no_gc():
+    """The cyclic garbage collector paused while millions of tuples are made (none is a cycle):
+    at 300 000 premises it otherwise runs over and over and takes half the time."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 @dataclass
@@ -116,26 +110,231 @@ class FibreRoutes:
         return bool(self.elements)
 
 
+def _multi(rows, key=0, value=1) -> dict:
+    """code → list of values, rows without a code left out (an SQL equality never matches NULL)."""
+    out: dict = {}
+    for r in rows:
+        k = r[key]
+        if k is None:
+            continue
+        v = r[value]
+        got = out.get(k)
+        if got is None:
+            out[k] = [v]
+        else:
+            got.append(v)
+    return out
+
+
+def _read_tables(cur, network_id: int) -> dict:
+    cur.execute(DELIVERED_SQL, {"net": network_id})
+    by_table: list[list] = [[] for _ in FIELDS]
+    ends = [2 + len(f) for f in FIELDS.values()]  # (position, *fields)
+    while True:
+        chunk = cur.fetchmany(_FETCH)
+        if not chunk:
+            break
+        for r in chunk:
+            k = r[0]
+            by_table[k].append(r[1:ends[k]])
+    return dict(zip(FIELDS, by_table))
+
+
+_UNSEEN = object()
+_LAST = 1 << 31  # rt_fo_ordr NULLS LAST (at most 9 digits)
+
+
+def _route_fibres(ropt_rows, fibre_cables: dict):
+    """Every route's fibres in order (rt_fo_ordr when it is an integer, else the delivered row
+    order) as its cable element rows, {route: [(route, seq, kind, cable, fibre, '')]}, and the
+    routes of each fibre, {fibre: [(route, seq)]}. A fibre delivered twice in t_fibre stands
+    twice, one seq each (as the join it replaces)."""
+    by_route: dict[str, list] = {}
+    for position, rt, fo, ordr in ropt_rows:
+        if not rt or not fo:
+            continue
+        key = int(ordr) if ordr is not None and ordr.isascii() and ordr.isdigit() and len(ordr) <= 9 else _LAST
+        got = by_route.get(rt)
+        if got is None:
+            by_route[rt] = [(key, position, fo)]
+        else:
+            got.append((key, position, fo))
+    elements: dict[str, list] = {}
+    on_fibre: dict[str, list] = {}
+    for rt, rows in by_route.items():
+        rows.sort()
+        out = elements[rt] = []
+        seq = 0
+        for _k, _p, fo in rows:
+            cables = fibre_cables.get(fo)
+            for cb in cables if cables is not None else (None,):
+                seq += 1
+                out.append((rt, float(seq), "cable" if cables is not None else "unknown_fibre", cb or "", fo, ""))
+                got = on_fibre.get(fo)
+                if got is None:
+                    on_fibre[fo] = [(rt, seq)]
+                else:
+                    got.append((rt, seq))
+    return elements, on_fibre
+
+
+def _route_positions(position_rows, on_fibre: dict):
+    """The positions on each route, with their order: (route, seq, ps, cs, ti, preaff). A position
+    is on a route when both its fibres are (between them), or one is and the other is empty (the
+    route's end, after that fibre)."""
+    by_route: dict[str, dict] = {}  # fibre → {route: [seq]}, made once per fibre that needs it
+
+    def seqs_by_route(fo, entries):
+        got = by_route.get(fo)
+        if got is None:
+            got = by_route[fo] = {}
+            for rt, s in entries:
+                got.setdefault(rt, []).append(s)
+        return got
+
+    for _position, ps, f1, f2, cs, ti, preaff in position_rows:
+        f1, f2 = f1 or "", f2 or ""
+        if f1 and f2:
+            a, b = on_fibre.get(f1), on_fibre.get(f2)
+            if not a or not b:
+                continue
+            # walk the fibre on fewer routes, look the other up: a drop fibre spliced to a feeder
+            # fibre on thousands of routes costs one look-up, not thousands
+            small, big, big_fo = (a, b, f2) if len(a) <= len(b) else (b, a, f1)
+            big_seqs = seqs_by_route(big_fo, big)
+            for rt, s in small:
+                for s2 in big_seqs.get(rt, ()):
+                    yield rt, min(s, s2) + 0.5, ps, cs or "", ti or "", preaff or ""
+        elif f1 or f2:
+            for rt, s in on_fibre.get(f1 or f2, ()):
+                yield rt, s + 0.5, ps, cs or "", ti or "", preaff or ""
+
+
+def walked_routes(position_rows) -> list:
+    """Routes walked along `t_position` when the delivery has no `t_ropt`, as `t_ropt` rows
+    (position, rt_code, rt_fo_code, rt_fo_ordr). As in the real sample, ps_1 is the fibre on the
+    NRO side and ps_2 the one on the premises side; a route starts at a drop fibre (the ps_2 of a
+    position naming a SUF in ps_preaff that no position continues toward the premises) and goes
+    up from ps_2 to ps_1 until a position whose ps_1 is empty (the NRO patch panel) or a fibre
+    spliced no further. Its code is the SUF's (`SUF/fibre` when one SUF has several drop fibres).
+    A walk that forks (one fibre spliced to two NRO-side fibres) or loops gives no route: its
+    premises keep the cable-level answer."""
+    up: dict[str, set] = {}
+    nro_side = set()
+    for _p, _ps, f1, f2, _cs, _ti, _sf in position_rows:
+        if f2:
+            up.setdefault(f2, set()).add(f1 or "")
+            if f1:
+                nro_side.add(f1)
+    starts: dict[str, list] = {}
+    for _p, _ps, _f1, f2, _cs, _ti, sf in position_rows:
+        if sf and f2 and f2 not in nro_side:
+            got = starts.setdefault(sf, [])
+            if f2 not in got:
+                got.append(f2)
+    rows, k = [], 0
+    for sf, fibres in starts.items():
+        for start in fibres:
+            walk, fo = [start], start
+            while True:
+                ups = up.get(fo)
+                if not ups or ups == {""}:
+                    break
+                if len(ups) > 1:  # forks: no route
+                    walk = None
+                    break
+                fo = next(iter(ups))
+                if fo in walk:  # loops: no route
+                    walk = None
+                    break
+                walk.append(fo)
+            if walk is None:
+                continue
+            rt = sf if len(fibres) == 1 else f"{sf}/{start}"
+            for order, fo in enumerate(walk, 1):
+                k += 1
+                rows.append((k, rt, fo, str(order)))
+    return rows
+
+
+def routes_from_tables(tables: dict, premises_by_suf: dict, walk: bool = False) -> FibreRoutes:
+    """The routes' elements and premises from the fields of the delivered tables (`FIELDS`, one
+    list of (position, *fields) rows per table) and the premises ids by SUF code; with `walk`,
+    the routes are walked along t_position (`walked_routes`) instead of read from t_ropt."""
+    ropt = walked_routes(tables["t_position"]) if walk else tables["t_ropt"]
+    elements, on_fibre = _route_fibres(ropt, _multi(tables["t_fibre"], 1, 2))
+    cassette_bpe = _multi(tables["t_cassette"], 1, 2)
+    tiroir_baie = _multi(tables["t_tiroir"], 1, 2)
+    baie = _multi([(r[1], (r[2], r[3])) for r in tables["t_baie"]])
+    ltech_site = _multi(tables["t_ltech"], 1, 2)
+    preaff, spliced = set(), set()
+    for rt, seq, ps, cs, ti, sf in _route_positions(tables["t_position"], on_fibre):
+        if sf:
+            preaff.add((rt, sf))
+        rows = elements[rt]
+        if cs or ti:
+            spliced.add(rt)
+        if cs:
+            for bp in cassette_bpe.get(cs, ()):
+                rows.append((rt, seq, "enclosure", bp, ps, cs))
+        if ti:
+            for ba in tiroir_baie.get(ti, ()):
+                # the site of the patch panel: its bay's technical room's site, else the bay's (v3)
+                found = baie.get(ba, ()) if ba is not None else ()
+                if not found:
+                    rows.append((rt, seq, "site", "", ps, ti))
+                for lt, ba_st in found:
+                    sites = ltech_site.get(lt, ()) if lt is not None else ()
+                    if not sites:
+                        rows.append((rt, seq, "site", ba_st or "", ps, ti))
+                    for lt_st in sites:
+                        rows.append((rt, seq, "site", lt_st if lt_st is not None else (ba_st or ""), ps, ti))
+    del on_fibre
+    out = []
+    for rt in sorted(elements):
+        rows = elements[rt]
+        if rt in spliced:
+            rows.sort(key=lambda r: r[1])  # stable: splices of one position in table order
+        out.extend(rows)
+    # the premises of each route: its ps_preaff SUFs and the other SUFs of their address
+    suf_address = _multi(tables["t_suf"], 1, 2)
+    address_sufs = _multi(tables["t_suf"], 2, 1)
+    served = set()
+    for rt, sf in preaff:
+        sufs = {sf}
+        for ad in suf_address.get(sf, ()):
+            if ad:
+                sufs.update(s for s in address_sufs.get(ad, ()) if s is not None)
+        for s in sufs:
+            for pid in premises_by_suf.get(s, ()):
+                served.add((rt, pid))
+    return FibreRoutes(elements=out, premises=sorted(served))
+
+
 def read_routes(network_id: int, premises_ids=None) -> FibreRoutes:
-    """Every optical route of the network (two set-based statements); with `premises_ids`, only
-    the routes serving those premises (a trace)."""
+    """Every optical route of the network (two set-based statements, then one pass of dict
+    look-ups per table): those of `t_ropt`, else (a v2 delivery without it) those walked along
+    `t_position`; with `premises_ids`, only the routes serving those premises (a trace)."""
     with connection.cursor() as cur:
-        cur.execute("SELECT 1 FROM network_deliveredtable WHERE network_id = %s AND name = 't_ropt' AND rows_count > 0",
-                    [network_id])
-        if cur.fetchone() is None:
+        cur.execute("SELECT name, version FROM network_deliveredtable WHERE network_id = %s"
+                    " AND name IN ('t_ropt', 't_position') AND rows_count > 0", [network_id])
+        present = dict(cur.fetchall())
+        walk = "t_ropt" not in present
+        if walk and present.get("t_position") != "2":  # v3 names no SUF on its positions
             return FibreRoutes()
-        params = {"net": network_id, "tables": list(TABLES)}
-        cur.execute(PREMISES_SQL, params)
-        premises = cur.fetchall()
-        if premises_ids is not None:
-            wanted = set(premises_ids)
-            premises = [r for r in premises if r[1] in wanted]
-            routes = {r[0] for r in premises}
-        cur.execute(ELEMENTS_SQL, params)
-        elements = cur.fetchall()
+        with _no_gc():
+            cur.execute(PREMISES_SQL, {"net": network_id})
+            premises_by_suf = _multi(cur.fetchall())
+            tables = _read_tables(cur, network_id)
+    with _no_gc():
+        routes = routes_from_tables(tables, premises_by_suf, walk=walk)
+    del tables
     if premises_ids is not None:
-        elements = [r for r in elements if r[0] in routes]
-    return FibreRoutes(elements=elements, premises=premises)
+        wanted = set(premises_ids)
+        routes.premises = [r for r in routes.premises if r[1] in wanted]
+        kept = {r[0] for r in routes.premises}
+        routes.elements = [r for r in routes.elements if r[0] in kept]
+    return routes
 
 
 class CheckedRoutes:
@@ -143,6 +342,10 @@ class CheckedRoutes:
     and the count of dropped routes by reason."""
 
     def __init__(self, graph, routes: FibreRoutes):
+        with _no_gc():
+            self._check(graph, routes)
+
+    def _check(self, graph, routes: FibreRoutes):
         self.n_cables = len(graph.cable_codes)
         self.n_sites = len(graph.site_codes)
         enclosure_code_index = {c: i for i, c in enumerate(graph.enclosure_codes)}
@@ -155,6 +358,7 @@ class CheckedRoutes:
             by_route[row[0]].append(row)
         self.routes = len(by_route)
         path_of: dict[int, list[int]] = {}
+        cable_elements: dict = {}  # cable code → its element and its end sites' (one look-up per cable)
         for rt, rows in by_route.items():
             elements, reason = [], None
             for _rt, _seq, kind, code, _fo, _via in rows:
@@ -162,14 +366,13 @@ class CheckedRoutes:
                     reason = "unknown_fibre"
                     break
                 if kind == "cable":
-                    ci = graph.cable_code_index.get(code)
-                    if ci is None:
+                    els = cable_elements.get(code, _UNSEEN)
+                    if els is _UNSEEN:
+                        els = cable_elements[code] = self._cable_elements(graph, code)
+                    if els is None:
                         reason = "cable_not_in_network"
                         break
-                    elements.append(ci)
-                    for e in graph.cable_edges.get(ci, ()):  # the sites at the cable's ends
-                        for v in (graph.edge_u[e], graph.edge_v[e]):
-                            elements.extend(self.n_cables + s for s in graph.node_sites.get(graph.node_ids[v], ()))
+                    elements.extend(els)
                 elif kind == "site":
                     si = graph.site_code_index.get(code)
                     if si is not None:
@@ -186,6 +389,17 @@ class CheckedRoutes:
             for pid in premises_of[rt]:
                 path_of.setdefault(pid, []).extend(elements)
         self.path_of = {pid: list(dict.fromkeys(els)) for pid, els in path_of.items()}
+
+    def _cable_elements(self, graph, code):
+        """The cable's element then the sites at its ends; None when it is not in the network."""
+        ci = graph.cable_code_index.get(code)
+        if ci is None:
+            return None
+        out = [ci]
+        for e in graph.cable_edges.get(ci, ()):  # the sites at the cable's ends
+            for v in (graph.edge_u[e], graph.edge_v[e]):
+                out.extend(self.n_cables + s for s in graph.node_sites.get(graph.node_ids[v], ()))
+        return out
 
     @property
     def premises_ids(self) -> set[int]:
@@ -224,6 +438,10 @@ class FibrePaths:
     """
 
     def __init__(self, graph, checked: CheckedRoutes):
+        with _no_gc():
+            self._build(graph, checked)
+
+    def _build(self, graph, checked: CheckedRoutes):
         n_pos = len(graph.premises_ids)
         self.n_cables = checked.n_cables
         self.n_sites = checked.n_sites
