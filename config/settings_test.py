@@ -43,3 +43,9 @@ os.environ["VIGIE_TEST_GRAPH_DIR"] = SERVICE_GRAPH_DIR
 # The worker's warmer does not build every test network's graph behind the tests' back (it held a
 # connection to the test database at teardown); store_missing() is tested directly.
 SERVICE_GRAPH_STORE_IN_WARMER = False
+# No graph-warmer thread in the pytest process: the in-thread Celery worker of the `celery_worker`
+# fixture fires worker_process_init, and each would start a daemon that keeps building and storing
+# graphs against the test database between and after tests (a session left open at teardown,
+# "Database access not allowed" logged from it). Tests call the warmer's functions directly; the
+# process tree of tests/reliability/supervised.py runs config.settings, warmer included.
+EXPOSURE_GRAPH_WARM_SECONDS = 0
