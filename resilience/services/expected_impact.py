@@ -110,8 +110,8 @@ def _edge_assets(graph: ServiceGraph, e: int, seg_p: dict, sup_p: dict) -> list:
 def _link_pairs(graph, vertices: np.ndarray, seg_p_arr, sup_p_arr, site_pairs) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The exposed assets of each vertex's own link (the bridge above it: its segments and the
     supports carrying them, and a site at the vertex), when the vertex enters its block: (position
-    in `vertices`, asset key, probability), one row per distinct (vertex, asset). Keys: segment s
-    is s, support i is S + i, site i is S + P + i."""
+    in `vertices`, (position, asset key) coded as one integer, probability), one row per distinct
+    (vertex, asset). Keys: segment s is s, support i is S + i, site i is S + P + i."""
     n_seg, n_sup = len(seg_p_arr), len(sup_p_arr)
     comp, comp_entry = arrays.column(graph.comp), arrays.column(graph.comp_entry)
     parent_edge = arrays.column(graph.parent_edge)
@@ -152,12 +152,11 @@ def _link_log_factors(graph, vertices: np.ndarray, seg_p: dict, sup_p: dict, ver
     site_rows = [(v, key[1], p) for v, pairs in vertex_site.items() for key, p in pairs]
     site_pairs = (np.asarray([r[0] for r in site_rows], dtype=np.int64), np.asarray([r[1] for r in site_rows], dtype=np.int64),
                   np.asarray([r[2] for r in site_rows], dtype=float))
-    width_v = n_keys = len(seg_p_arr) + len(sup_p_arr) + (int(site_pairs[1].max()) + 1 if len(site_pairs[1]) else 0) + 1
     pos, combined, p = _link_pairs(graph, vertices, seg_p_arr, sup_p_arr, site_pairs)
-    keys = combined % n_keys
     parents = arrays.column(graph.tparent)[vertices] if len(vertices) else vertices
-    ppos, pcombined, _pp = _link_pairs(graph, parents, seg_p_arr, sup_p_arr, site_pairs)
-    above = np.isin(pos * width_v + keys, ppos * width_v + (pcombined % n_keys))
+    # the parents' pairs are numbered by the position of their child: same (position, key) code
+    _ppos, pcombined, _pp = _link_pairs(graph, parents, seg_p_arr, sup_p_arr, site_pairs)
+    above = np.isin(combined, pcombined)
     logs = np.log(np.maximum(1.0 - p[~above], FLOOR))
     return np.bincount(pos[~above], weights=logs, minlength=len(vertices))
 

@@ -208,6 +208,13 @@ def _ints(keys) -> np.ndarray:
     return np.fromiter(keys, dtype=np.int64, count=len(keys))
 
 
+def _row_offsets(ptr: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(positions in the CSR values of every element of `rows`, in order; each row's length)."""
+    starts, lengths = ptr[rows], ptr[rows + 1] - ptr[rows]
+    offsets = np.arange(int(lengths.sum())) - np.repeat(np.cumsum(lengths) - lengths, lengths) + np.repeat(starts, lengths)
+    return offsets, lengths
+
+
 def lookup(mapping, keys) -> tuple[np.ndarray, np.ndarray]:
     """(values of the keys present, boolean mask over `keys` of those present) for int keys."""
     keys = _ints(keys)
@@ -235,11 +242,8 @@ def gather(multimap, keys) -> tuple[np.ndarray, np.ndarray]:
         found = np.flatnonzero(np.asarray(karr)[pos] == keys)
         pos = pos[found]
         ptr = np.asarray(multimap.ptr)
-        starts, lengths = ptr[pos], ptr[pos + 1] - ptr[pos]
-        total = int(lengths.sum())
-        owner = np.repeat(found, lengths)
-        offsets = np.arange(total) - np.repeat(np.cumsum(lengths) - lengths, lengths) + np.repeat(starts, lengths)
-        return np.asarray(multimap.values_)[offsets], owner
+        offsets, lengths = _row_offsets(ptr, pos)
+        return np.asarray(multimap.values_)[offsets], np.repeat(found, lengths)
     values, owner = [], []
     for i, k in enumerate(keys.tolist()):
         row = multimap.get(k, ())
@@ -253,12 +257,8 @@ def gather_rows(rows, indices) -> tuple[np.ndarray, np.ndarray]:
     and for each value the position in `indices` of its row."""
     indices = _ints(indices)
     if isinstance(rows, Ragged) and rows.idx.ndim == 1:
-        ptr = np.asarray(rows.ptr)
-        starts, lengths = ptr[indices], ptr[indices + 1] - ptr[indices]
-        total = int(lengths.sum())
-        owner = np.repeat(np.arange(len(indices)), lengths)
-        offsets = np.arange(total) - np.repeat(np.cumsum(lengths) - lengths, lengths) + np.repeat(starts, lengths)
-        return np.asarray(rows.idx)[offsets], owner
+        offsets, lengths = _row_offsets(np.asarray(rows.ptr), indices)
+        return np.asarray(rows.idx)[offsets], np.repeat(np.arange(len(indices)), lengths)
     values, owner = [], []
     for pos, i in enumerate(indices.tolist()):
         row = rows[i]

@@ -40,13 +40,13 @@ indices.
 """
 from __future__ import annotations
 
-import gc
 from collections import defaultdict
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
 from django.db import connection
+
+from .store import no_gc  # the cyclic GC paused while millions of tuples are made (none is a cycle)
 
 DROP_REASONS = ("unknown_fibre", "cable_not_in_network", "no_premises")
 # The fields read from each delivered table (values as text, None when empty: `data` leaves them out).
@@ -84,19 +84,6 @@ DELIVERED_SQL = _delivered_sql()
 # Premises by SUF (ps_preaff / t_suf → Premises.suf_code)
 PREMISES_SQL = "SELECT suf_code, id FROM network_premises WHERE network_id = %(net)s AND suf_code <> ''"
 _FETCH = 50_000
-
-
-@contextmanager
-def _no_gc():
-    """The cyclic garbage collector paused while millions of tuples are made (none is a cycle):
-    at 300 000 premises it otherwise runs over and over and takes half the time."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 @dataclass
@@ -322,11 +309,11 @@ def read_routes(network_id: int, premises_ids=None) -> FibreRoutes:
         walk = "t_ropt" not in present
         if walk and present.get("t_position") != "2":  # v3 names no SUF on its positions
             return FibreRoutes()
-        with _no_gc():
+        with no_gc():
             cur.execute(PREMISES_SQL, {"net": network_id})
             premises_by_suf = _multi(cur.fetchall())
             tables = _read_tables(cur, network_id)
-    with _no_gc():
+    with no_gc():
         routes = routes_from_tables(tables, premises_by_suf, walk=walk)
     del tables
     if premises_ids is not None:
@@ -342,7 +329,7 @@ class CheckedRoutes:
     and the count of dropped routes by reason."""
 
     def __init__(self, graph, routes: FibreRoutes):
-        with _no_gc():
+        with no_gc():
             self._check(graph, routes)
 
     def _check(self, graph, routes: FibreRoutes):
@@ -438,7 +425,7 @@ class FibrePaths:
     """
 
     def __init__(self, graph, checked: CheckedRoutes):
-        with _no_gc():
+        with no_gc():
             self._build(graph, checked)
 
     def _build(self, graph, checked: CheckedRoutes):
