@@ -5,7 +5,7 @@ from organisations.scoping import RestrictedQuerySet
 
 
 class AssetKind(models.TextChoices):
-    """The tagged asset's table; the letters are the exposure's (resilience `vf_exposed.kind`)."""
+    """The tagged asset's table; the letters are the exposure's (resilience exposure selection `kind`)."""
 
     SEGMENT = "s", _("cheminement")
     SUPPORT = "p", _("point technique")

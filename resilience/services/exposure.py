@@ -88,26 +88,32 @@ def _sql(query, params):
         return cursor.fetchall()
 
 
+AREA_TABLES = ("vf_exposure_area", "vf_exposure_communes", "vf_exposure_border", "vf_inside_communes")
+
+
 def compute(alert: Alert, network: Network) -> dict:
     """Exposed assets and per-commune figures of `network` under `alert` (no writes but temp tables).
 
     The alert area and the communes it meets are cut once into small pieces (`ST_Subdivide`) in
     indexed temporary tables: a département-sized polygon tested as one geometry against 250 k
-    segments costs far more than many small indexed pieces.
+    segments costs far more than many small indexed pieces. They stay in this database session
+    past the commit (`selection` in the answer reads them: run_exposure copies the asset list
+    after the run is visible) until `forget_area()` or the next compute drops them.
     """
     if alert.area is None:
-        return {"exposed": ExposedAssets(), "per_commune": [], "totals": {}}
+        return {"exposed": ExposedAssets(), "per_commune": [], "totals": {}, "selection": None}
     # each asset's commune is per network version (normally computed when the graph was stored)
     asset_communes.ensure(network.pk)
     with transaction.atomic():
         with connection.cursor() as cursor:
             # JIT compiles each of these short-lived plans for ~60 ms apiece and gains nothing back
             cursor.execute("SET LOCAL jit = off")
-            cursor.execute("DROP TABLE IF EXISTS vf_exposure_area; DROP TABLE IF EXISTS vf_exposure_communes; "
-                           "DROP TABLE IF EXISTS vf_inside_communes")
-            cursor.execute("CREATE TEMP TABLE vf_exposure_area ON COMMIT DROP AS "
+            # the exposed supports are read twice (their enclosures): kept in memory, not spilled
+            cursor.execute("SET LOCAL work_mem = '256MB'")
+            forget_area(cursor)
+            cursor.execute("CREATE TEMP TABLE vf_exposure_area AS "
                            "SELECT ST_Subdivide(ST_SetSRID(%s::geometry, 2154), 128) AS g", [alert.area.ewkb])
-            cursor.execute("CREATE TEMP TABLE vf_exposure_communes ON COMMIT DROP AS "
+            cursor.execute("CREATE TEMP TABLE vf_exposure_communes AS "
                            "SELECT c.insee, ST_Subdivide(c.geom, 128) AS g FROM network_commune c "
                            "WHERE ST_Intersects(c.geom, ST_SetSRID(%s::geometry, 2154))", [alert.area.ewkb])
             # a commune wholly inside the area: its assets (by their commune: network.AssetCommune,
@@ -117,15 +123,24 @@ def compute(alert: Alert, network: Network) -> dict:
             # against one piece of the area missed every piece straddling two of them: half the
             # communes of a département-wide alert)
             cursor.execute("CREATE INDEX ON vf_exposure_area USING gist (g); ANALYZE vf_exposure_area")
-            cursor.execute("DROP TABLE IF EXISTS vf_exposure_border; CREATE TEMP TABLE vf_exposure_border ON COMMIT DROP AS "
+            cursor.execute("CREATE TEMP TABLE vf_exposure_border AS "
                            "SELECT ST_Subdivide(ST_Boundary(ST_SetSRID(%s::geometry, 2154)), 128) AS g; "
                            "CREATE INDEX ON vf_exposure_border USING gist (g); ANALYZE vf_exposure_border", [alert.area.ewkb])
-            cursor.execute("DROP TABLE IF EXISTS vf_inside_communes; "
-                           "CREATE TEMP TABLE vf_inside_communes ON COMMIT DROP AS SELECT c.insee FROM vf_exposure_communes c "
+            cursor.execute("CREATE TEMP TABLE vf_inside_communes AS SELECT c.insee FROM vf_exposure_communes c "
                            "GROUP BY c.insee HAVING bool_and(NOT EXISTS (SELECT 1 FROM vf_exposure_border b WHERE ST_Intersects(b.g, c.g)) "
                            "AND EXISTS (SELECT 1 FROM vf_exposure_area a WHERE ST_Intersects(a.g, ST_PointOnSurface(c.g)))); "
                            "ANALYZE vf_inside_communes")
         return _compute(alert, network)
+
+
+def forget_area(cursor=None) -> None:
+    """Drop this session's temporary tables of the last compute (the area, its communes)."""
+    statement = "; ".join(f"DROP TABLE IF EXISTS {name}" for name in AREA_TABLES)
+    if cursor is not None:
+        cursor.execute(statement)
+        return
+    with connection.cursor() as own:
+        own.execute(statement)
 
 
 def _values(rows, casts) -> tuple[str, list]:
@@ -139,104 +154,129 @@ COMMUNE_TOTALS = ("segments", "segments_length_m", "supports", "sites", "enclosu
 FLOAT_TOTALS = ("segments_length_m", "expected_failures", "expected_damaged_poles")
 
 
-def _compute(alert: Alert, network: Network) -> dict:
-    """Set-based: the exposed assets go into one temporary table (`vf_exposed`: kind, id, code,
-    probability, length, commune) in one statement, each asset's commune found by one spatial join
-    of its point (a segment's midpoint) against the subdivided communes; figures per commune are a
-    GROUP BY; the asset lists one more SELECT: a fixed number of statements whatever the alert."""
-    damage_rows = rows_for(alert, network)
+@dataclass
+class Selection:
+    """The exposed assets as SQL over the session's area tables: `ctes` defines `x` (kind, id,
+    code, p, len, insee, pole_damage), one row per exposed asset, enclosures with their support."""
+
+    ctes: str
+    params: list
+
+
+def _selection(alert: Alert, network: Network, damage_rows) -> tuple[Selection | None, bool]:
+    """The exposed assets' selection and whether the flood-zone layer narrows it."""
     zones = FLOOD_HAZARDS.get(alert.hazard)
     use_zones = bool(zones) and FloodZone.objects.filter(hazard__in=zones, geom__intersects=alert.area).exists()
     zone_clause = (" AND EXISTS (SELECT 1 FROM resilience_floodzone z WHERE z.hazard = ANY(%s) "
                    "AND ST_Intersects(z.geom, t.geom))") if use_zones else ""
     zone_params = [list(zones or [])] if use_zones else []
-    in_area = " AND EXISTS (SELECT 1 FROM vf_exposure_area a WHERE ST_Intersects(t.geom, a.g))"
-    # an asset whose point lies in a commune piece wholly inside the area is in the area
     # the area's box first: the GiST index for a commune-sized area, a plain scan for a département
     box = " AND t.geom && ST_MakeEnvelope(%s, %s, %s, %s, 2154)" % tuple(float(v) for v in alert.area.extent)
-    in_area = box + in_area
     # an asset of a commune wholly inside the area is in it without a spatial test (at département
     # scale, nearly every asset); the others are tested against the area's pieces
     in_area_or_inside = box + (" AND (ac.insee IN (SELECT insee FROM vf_inside_communes) OR EXISTS "
                                "(SELECT 1 FROM vf_exposure_area a WHERE ST_Intersects(t.geom, a.g)))")
+    columns = "kind text, id bigint, code text, p float8, len float8, insee text, pole_damage float8"
+    empty = "SELECT " + ", ".join(f"NULL::{c.split()[1]}" for c in columns.split(", ")) + " WHERE false"
     segment_modes, support_types, site_rows = damage_rows.segments, damage_rows.supports, damage_rows.sites
-    parts, params = [], []
+    if not (segment_modes or support_types or site_rows):
+        return None, use_zones
+    ctes, params = {}, {"seg": [], "sup": [], "site": [], "enc": []}
     if segment_modes:
         values, vp = _values(segment_modes, ("text", "float8", "boolean"))
-        parts.append(
-            "SELECT 's'::text AS kind, t.id, t.code, CASE WHEN m.per_len THEN 1 - power(1 - m.p, greatest(t.length_m, 0) / 100.0) "
-            "ELSE m.p END AS p, t.length_m AS len, nullif(ac.insee, '') AS insee, NULL::float8 AS pole_damage "
+        ctes["seg"] = (
+            "SELECT 's'::text AS kind, t.id, t.code::text, CASE WHEN m.per_len THEN 1 - power(1 - m.p, greatest(t.length_m, 0) / 100.0) "
+            "ELSE m.p END AS p, t.length_m AS len, nullif(ac.insee, '')::text AS insee, NULL::float8 AS pole_damage "
             f"FROM network_routesegment t JOIN {values} AS m(mode, p, per_len) ON t.laying_mode = m.mode "
             "LEFT JOIN network_assetcommune ac ON ac.kind = 's' AND ac.asset_id = t.id "
             "WHERE t.network_id = %s" + in_area_or_inside + zone_clause)
-        params += vp + [network.pk] + zone_params
+        params["seg"] = vp + [network.pk] + zone_params
+    else:
+        ctes["seg"] = empty
     if support_types:
         values, vp = _values(support_types, ("text", "text", "text", "float8", "float8"))
-        parts.append("SELECT 'p'::text AS kind, t.id, t.code, m.p AS p, 0.0::float8 AS len, nullif(ac.insee, '') AS insee, "
-                     "m.damage AS pole_damage "
-                     "FROM network_supportpoint t "
-                     f"JOIN {values} AS m(stype, owner, state, p, damage) ON t.support_type = m.stype AND (m.owner IS NULL OR "
-                     "m.owner = t.owner) AND (m.state IS NULL OR m.state = t.state) "
-                     "LEFT JOIN network_assetcommune ac ON ac.kind = 'p' AND ac.asset_id = t.id "
-                     "WHERE t.network_id = %s" + in_area_or_inside + zone_clause)
-        params += vp + [network.pk] + zone_params
+        ctes["sup"] = ("SELECT 'p'::text AS kind, t.id, t.code::text, m.p AS p, 0.0::float8 AS len, nullif(ac.insee, '')::text AS insee, "
+                       "m.damage AS pole_damage "
+                       "FROM network_supportpoint t "
+                       f"JOIN {values} AS m(stype, owner, state, p, damage) ON t.support_type = m.stype AND (m.owner IS NULL OR "
+                       "m.owner = t.owner) AND (m.state IS NULL OR m.state = t.state) "
+                       "LEFT JOIN network_assetcommune ac ON ac.kind = 'p' AND ac.asset_id = t.id "
+                       "WHERE t.network_id = %s" + in_area_or_inside + zone_clause)
+        params["sup"] = vp + [network.pk] + zone_params
+        # enclosures (boîtiers) are exposed with the support they stand on, same commune
+        ctes["enc"] = ("SELECT 'e'::text AS kind, t.id, t.code::text, s.p, 0.0::float8 AS len, s.insee, NULL::float8 AS pole_damage "
+                       "FROM network_enclosure t JOIN sup s ON t.support_id = s.id WHERE t.network_id = %s")
+        params["enc"] = [network.pk]
+    else:
+        ctes["sup"] = ctes["enc"] = empty
     if site_rows:
         values, vp = _values(site_rows, ("text", "float8"))
-        parts.append("SELECT 't'::text AS kind, t.id, t.code, m.p AS p, 0.0::float8 AS len, nullif(ac.insee, '') AS insee, "
-                     "NULL::float8 AS pole_damage FROM network_site t "
-                     f"JOIN {values} AS m(stype, p) ON (m.stype IS NULL OR m.stype = t.site_type) "
-                     "LEFT JOIN network_assetcommune ac ON ac.kind = 't' AND ac.asset_id = t.id WHERE t.network_id = %s"
-                     + in_area_or_inside + zone_clause)
-        params += vp + [network.pk] + zone_params
+        ctes["site"] = ("SELECT 't'::text AS kind, t.id, t.code::text, m.p AS p, 0.0::float8 AS len, nullif(ac.insee, '')::text AS insee, "
+                        "NULL::float8 AS pole_damage FROM network_site t "
+                        f"JOIN {values} AS m(stype, p) ON (m.stype IS NULL OR m.stype = t.site_type) "
+                        "LEFT JOIN network_assetcommune ac ON ac.kind = 't' AND ac.asset_id = t.id WHERE t.network_id = %s"
+                        + in_area_or_inside + zone_clause)
+        params["site"] = vp + [network.pk] + zone_params
+    else:
+        ctes["site"] = empty
+    # the supports first: `enc` reads them (the CTE is materialised once, in work_mem)
+    order = ("seg", "sup", "site", "enc")
+    body = ", ".join(f"{name} AS ({ctes[name]})" for name in order)
+    union = " UNION ALL ".join(f"SELECT * FROM {name}" for name in order)
+    return Selection(ctes=f"{body}, x AS ({union})", params=[v for name in order for v in params[name]]), use_zones
+
+
+def _premises_in_area(cursor, network: Network, box: str) -> dict:
+    """Premises inside the area (people under the alert), per commune: counted, not listed."""
+    cursor.execute(
+        "SELECT coalesce(t.commune_id, '') AS insee, count(*) AS n, "
+        "coalesce(sum(t.housing_units + t.business_units), 0) AS units, "
+        "count(*) FILTER (WHERE t.critical_category <> '') AS critical FROM network_premises t "
+        "WHERE t.network_id = %s" + box + " AND (t.commune_id IN (SELECT insee FROM vf_inside_communes) "
+        "OR EXISTS (SELECT 1 FROM vf_exposure_area a WHERE ST_Intersects(t.geom, a.g))) GROUP BY 1", [network.pk])
+    return {insee: (int(n), int(units), int(critical)) for insee, n, units, critical in cursor.fetchall()}
+
+
+def _compute(alert: Alert, network: Network) -> dict:
+    """Set-based: the exposed assets (`_selection`: kind, id, code, probability, length, commune)
+    are read in one statement grouped by kind and commune, each group with its figures and the
+    arrays of its ids and probabilities (no per-row transfer, no table written before the run is
+    visible); the premises in the area per commune one more: a fixed number of statements
+    whatever the alert. Each asset's commune is its `AssetCommune` (per network version)."""
+    damage_rows = rows_for(alert, network)
+    selection, use_zones = _selection(alert, network, damage_rows)
+    box = " AND t.geom && ST_MakeEnvelope(%s, %s, %s, %s, 2154)" % tuple(float(v) for v in alert.area.extent)
     exposed = ExposedAssets()
+    figures: dict[str, dict] = {}
+    target = {"s": exposed.segments, "p": exposed.supports, "t": exposed.sites, "e": exposed.enclosures}
+    count_field = {"s": "segments", "p": "supports", "t": "sites", "e": "enclosures"}
     with connection.cursor() as cursor:
-        cursor.execute("DROP TABLE IF EXISTS vf_exposed")
-        if parts:
-            # kept past the commit (this session only): run_exposure copies it to ExposedAsset after
-            # the run is visible, then drops it; the next compute drops it first anyway
-            cursor.execute("CREATE TEMP TABLE vf_exposed AS " + " UNION ALL ".join(parts), params)
-            # enclosures (boîtiers) are exposed with the support they stand on, same commune
+        if selection is not None:
             cursor.execute(
-                "INSERT INTO vf_exposed SELECT 'e', t.id, t.code, e.p, 0.0, e.insee, NULL FROM network_enclosure t "
-                "JOIN vf_exposed e ON e.kind = 'p' AND t.support_id = e.id WHERE t.network_id = %s", [network.pk])
-            # ids and probabilities only, one array per kind: the codes stay in SQL (ExposedAsset)
-            cursor.execute("SELECT kind, array_agg(id), array_agg(p) FROM vf_exposed GROUP BY kind")
-            target = {"s": exposed.segments, "p": exposed.supports, "t": exposed.sites, "e": exposed.enclosures}
-            for kind, ids, probabilities in cursor.fetchall():
+                f"WITH {selection.ctes} SELECT kind, coalesce(insee, ''), count(*), coalesce(sum(len), 0), "
+                "coalesce(sum(p), 0), count(pole_damage), coalesce(sum(pole_damage), 0), array_agg(id), array_agg(p) "
+                "FROM x GROUP BY 1, 2", selection.params)
+            for kind, insee, n, length, expected, poles, poles_expected, ids, probabilities in cursor.fetchall():
                 target[kind].update(zip(ids, zip(repeat(None), probabilities)))
-            exposed_sql = (
-                "SELECT coalesce(insee, '') AS insee, count(*) FILTER (WHERE kind = 's') AS segments, "
-                "coalesce(sum(len) FILTER (WHERE kind = 's'), 0) AS segments_length_m, "
-                "count(*) FILTER (WHERE kind = 'p') AS supports, count(*) FILTER (WHERE kind = 't') AS sites, "
-                "count(*) FILTER (WHERE kind = 'e') AS enclosures, coalesce(sum(p) FILTER (WHERE kind <> 'e'), 0) AS expected, "
-                "count(pole_damage) AS poles, coalesce(sum(pole_damage), 0) AS poles_expected "
-                "FROM vf_exposed GROUP BY 1")
-        else:
-            exposed_sql = ("SELECT ''::text AS insee, 0::bigint AS segments, 0::float8 AS segments_length_m, 0::bigint AS supports, "
-                           "0::bigint AS sites, 0::bigint AS enclosures, 0::float8 AS expected, 0::bigint AS poles, "
-                           "0::float8 AS poles_expected WHERE false")
-        # Premises inside the area (people under the alert), per commune: counted, not listed.
-        cursor.execute(
-            "WITH x AS (" + exposed_sql + "), pr AS (SELECT coalesce(t.commune_id, '') AS insee, count(*) AS n, "
-            "coalesce(sum(t.housing_units + t.business_units), 0) AS units, "
-            "count(*) FILTER (WHERE t.critical_category <> '') AS critical FROM network_premises t "
-            "WHERE t.network_id = %s" + box + " AND (t.commune_id IN (SELECT insee FROM vf_inside_communes) "
-            "OR EXISTS (SELECT 1 FROM vf_exposure_area a WHERE ST_Intersects(t.geom, a.g))) GROUP BY 1) "
-            "SELECT coalesce(x.insee, pr.insee), coalesce(c.name, ''), coalesce(x.segments, 0), "
-            "coalesce(x.segments_length_m, 0), coalesce(x.supports, 0), coalesce(x.sites, 0), coalesce(x.enclosures, 0), "
-            "coalesce(pr.n, 0), coalesce(pr.units, 0), coalesce(pr.critical, 0), coalesce(x.expected, 0), "
-            "coalesce(x.poles, 0), coalesce(x.poles_expected, 0) "
-            "FROM x FULL JOIN pr ON pr.insee = x.insee LEFT JOIN network_commune c ON c.insee = coalesce(x.insee, pr.insee) "
-            "ORDER BY 1", [network.pk])
-        rows = cursor.fetchall()
+                row = figures.setdefault(insee, dict.fromkeys(COMMUNE_TOTALS, 0))
+                row[count_field[kind]] += n
+                if kind == "s":
+                    row["segments_length_m"] += float(length)
+                if kind != "e":  # an enclosure fails with its support: counted once
+                    row["expected_failures"] += float(expected)
+                row["poles_in_area"] += poles
+                row["expected_damaged_poles"] += float(poles_expected)
+        for insee, (n, units, critical) in _premises_in_area(cursor, network, box).items():
+            row = figures.setdefault(insee, dict.fromkeys(COMMUNE_TOTALS, 0))
+            row["premises"], row["units"], row["critical_premises"] = n, units, critical
+        cursor.execute("SELECT insee, name FROM network_commune WHERE insee = ANY(%s)", [list(figures)])
+        names = dict(cursor.fetchall())
     communes = []
-    for insee, name, *figures in rows:
-        row = {"insee": insee, **dict(zip(COMMUNE_TOTALS, figures)), "name": name}
+    for insee in sorted(figures):
+        row = {"insee": insee, **figures[insee], "name": names.get(insee, "")}
         row["segments_length_m"] = round(float(row["segments_length_m"]), 1)
         row["expected_failures"] = round(float(row["expected_failures"]), 6)
         row["expected_damaged_poles"] = round(float(row["expected_damaged_poles"]), 6)
-        for k in ("segments", "supports", "sites", "enclosures", "premises", "units", "critical_premises", "poles_in_area"):
-            row[k] = int(row[k])
         row["premises_in_area"] = row["premises"]
         communes.append(row)
     totals = {k: (round(sum(r[k] for r in communes), 6) if k in FLOAT_TOTALS
@@ -245,7 +285,7 @@ def _compute(alert: Alert, network: Network) -> dict:
     totals["flood_zones_used"] = use_zones
     totals["damage_model"] = damage_rows.model
     totals["intensity"] = damage_rows.intensity.as_json() if damage_rows.intensity else None
-    return {"exposed": exposed, "per_commune": communes, "totals": totals}
+    return {"exposed": exposed, "per_commune": communes, "totals": totals, "selection": selection}
 
 
 def _by_index(index, assets: dict) -> dict:
@@ -360,23 +400,30 @@ def compact_impact(impact: dict) -> dict:
     return out
 
 
-def _store_assets(run: ExposureRun) -> None:
-    """Copy the exposed assets of the session's temporary table `vf_exposed` (left by `compute`)
-    into `ExposedAsset`, one INSERT … SELECT: no row goes through Python."""
+def _store_assets(run: ExposureRun, selection: Selection | None) -> None:
+    """Copy the exposed assets of `selection` (left by `compute` over this session's area tables)
+    into `ExposedAsset`, one INSERT … SELECT: no row goes through Python. Without the area tables
+    (the session was lost since), nothing: the sweeper recomputes a run left without its list."""
+    if selection is None:
+        return
     kinds = "CASE kind " + " ".join(f"WHEN '{k}' THEN '{v}'" for k, v in KIND_CODES.items()) + " END"
     with connection.cursor() as cursor:
-        cursor.execute("SELECT to_regclass('pg_temp.vf_exposed') IS NOT NULL")
+        cursor.execute("SELECT bool_and(to_regclass('pg_temp.' || t) IS NOT NULL) FROM unnest(%s::text[]) t",
+                       [list(AREA_TABLES)])
         if not cursor.fetchone()[0]:
             return
-        cursor.execute("INSERT INTO resilience_exposedasset (run_id, kind, asset_id, code, probability, commune) "
-                       f"SELECT %s, {kinds}, id, code, p, coalesce(insee, '') FROM vf_exposed", [run.pk])
+        cursor.execute("SET LOCAL jit = off")
+        cursor.execute("SET LOCAL work_mem = '256MB'")
+        cursor.execute(f"WITH {selection.ctes} INSERT INTO resilience_exposedasset "
+                       "(run_id, kind, asset_id, code, probability, commune) "
+                       f"SELECT %s, {kinds}, id, code, p, coalesce(insee, '') FROM x", selection.params + [run.pk])
 
 
 def run_exposure(alert: Alert, network: Network) -> ExposureRun:
     """Compute and store the current exposure run of (alert, network); emit exposure.computed.
 
     Two transactions, so the crisis cell sees the figures as soon as they exist: the first
-    computes the exposure (its assets left in the session's temporary table `vf_exposed`) and the
+    computes the exposure (figures and asset ids; the area left in the session's temporary tables) and the
     impact, supersedes the previous run and commits the new one with its totals, per-commune rows
     and impact; the second copies the assets to `ExposedAsset` set-based (INSERT … SELECT, about a
     third of the time at département scale) and drops the superseded run's. Until it commits,
@@ -408,11 +455,11 @@ def run_exposure(alert: Alert, network: Network) -> ExposureRun:
     phases["visible_s"] = round(time.monotonic() - started, 2)
     with transaction.atomic():
         if any((result["exposed"].segments, result["exposed"].supports, result["exposed"].sites)):
-            _store_assets(run)
+            _store_assets(run, result["selection"])
         if old:
             ExposedAsset.objects.filter(run_id__in=old).delete()
     with connection.cursor() as cursor:
-        cursor.execute("DROP TABLE IF EXISTS vf_exposed")
+        forget_area(cursor)
         if len(result["exposed"].segments) + len(result["exposed"].supports) > ANALYZE_AFTER:
             # a département-wide run doubles the table at once: without fresh statistics the
             # tiles' lookup (run, kind, asset_id) is planned as a scan (1.8 s a z14 tile, 20 ms after)
