@@ -11,7 +11,9 @@
    `post_to_assets_ready_s`), the first page of its exposed assets (time, bytes).
 3. `POST /api/v1/impact/` of 5 random segments, three times (the first pays what the web
    process has not loaded yet; a 503 while the worker builds the graph is counted and retried).
-4. Exposure tiles of the alert at z10–z14 around the densest commune: p50/p95 and bytes per zoom.
+4. Exposure tiles of the alert at z10–z14 around the densest commune: p50/p95 and bytes per zoom;
+   the same tiles a second time (`exposure_tiles_cached`: another screen, the shared tile cache); then
+   the network's own `routes` tiles of the same grid cells (`network_routes_tiles`), the reference.
 
 The token is issued from the checkout (user bench-crisis, operator agent of the network's
 operator) unless --token is given. The alert is cancelled at the end (CAP-free: lifecycle set
@@ -133,19 +135,27 @@ def main(argv=None) -> None:
         commune, _n = densest_commune(network)
         points = list(Premises.objects.filter(network=network, commune=commune).annotate(p=Transform("geom", 4326))
                       .values_list("p", flat=True)[:2000])
-        tiles_url = f"{base}/tiles/exposure/{{z}}/{{x}}/{{y}}.pbf"
-        tiles = {}
-        for z in range(10, 15):
-            chosen = sorted({tile_of(p.x, p.y, z) for p in points})[: args.tiles]
-            times, sizes = [], []
-            for x, y in chosen:
-                start = time.perf_counter()
-                response = http.get(tiles_url.format(z=z, x=x, y=y), params={"network": network.slug, "alert": alert_id})
-                times.append((time.perf_counter() - start) * 1000)
-                sizes.append(len(response.content))
-            tiles[f"z{z}"] = {"n": len(times), "p50_ms": round(percentile(times, 50), 1),
-                              "p95_ms": round(percentile(times, 95), 1), "max_bytes": max(sizes) if sizes else 0}
-        figures["exposure_tiles"] = tiles
+
+        def tile_times(url: str, params: dict) -> dict:
+            tiles = {}
+            for z in range(10, 15):
+                chosen = sorted({tile_of(p.x, p.y, z) for p in points})[: args.tiles]
+                times, sizes = [], []
+                for x, y in chosen:
+                    start = time.perf_counter()
+                    response = http.get(url.format(z=z, x=x, y=y), params=params)
+                    times.append((time.perf_counter() - start) * 1000)
+                    sizes.append(len(response.content))
+                tiles[f"z{z}"] = {"n": len(times), "p50_ms": round(percentile(times, 50), 1),
+                                  "p95_ms": round(percentile(times, 95), 1), "max_bytes": max(sizes) if sizes else 0}
+            return tiles
+
+        exposure_url, exposure_params = f"{base}/tiles/exposure/{{z}}/{{x}}/{{y}}.pbf", {"network": network.slug, "alert": alert_id}
+        figures["exposure_tiles"] = tile_times(exposure_url, exposure_params)
+        # the same tiles again, as the crisis cell's other screens fetch them: from the shared tile cache
+        figures["exposure_tiles_cached"] = tile_times(exposure_url, exposure_params)
+        # the same tiles of the network's own segment layer, through the same HTTP path: the reference
+        figures["network_routes_tiles"] = tile_times(f"{base}/tiles/routes/{{z}}/{{x}}/{{y}}.pbf", {"network": network.slug})
     finally:
         Alert.objects.filter(pk=alert_id).update(lifecycle=Lifecycle.CANCELLED)
     print(json.dumps(figures))

@@ -1,7 +1,9 @@
 """The `exposure` tile layer: /tiles/exposure/<z>/<x>/<y>.pbf?network=SLUG&alert=ID and
 /tiles/exposure.json?network=SLUG&alert=ID. Scoped like the network tiles (network/api/tiles.py:
 owner or operator of the network, else 404), and the alert must be one the caller sees (404).
-ETag = the exposure run (a new run, a new tag); 204 when empty or when no run is current yet."""
+ETag = the exposure run and whether its asset list is copied yet (a tile drawn before the copy
+is not the final one); 204 when empty or when no run is current yet."""
+from django.db.models import Exists, OuterRef
 from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -17,15 +19,16 @@ from network.services.summary import network_summary
 from network.services.tiles import MAX_ZOOM
 from organisations.scoping import principal_for
 
-from ..models import Alert, ExposureRun, ExposureStatus
-from ..services.exposure_tiles import exposure_tilejson, render_exposure_tile
+from ..models import Alert, ExposedAsset, ExposureRun, ExposureStatus
+from ..services.exposure import exposed_count
+from ..services.exposure_tiles import exposure_tile, exposure_tilejson
 
 
 def _alert_for(request):
     raw = request.query_params.get("alert", "")
     if not raw.isdigit():
         raise FieldError("alert", _("Paramètre alert obligatoire (identifiant numérique)."))
-    alert = Alert.objects.restrict(principal_for(request)).filter(pk=int(raw)).first()
+    alert = Alert.objects.restrict(principal_for(request)).filter(pk=int(raw)).only("pk").first()
     if alert is None:
         raise FieldError("alert", _("Alerte inconnue : %(id)s.") % {"id": raw}, status.HTTP_404_NOT_FOUND)
     return alert
@@ -47,12 +50,15 @@ class ExposureTileView(APIView):
                              _("Hors de la grille au zoom %(z)d (0 à %(max)d).") % {"z": z, "max": (1 << z) - 1})
         network = network_for(request)
         alert = _alert_for(request)
-        run = ExposureRun.objects.filter(alert=alert, network=network, status=ExposureStatus.CURRENT).only(
-            "pk", "network_id").first()
-        etag = f'"exposure-{run.pk if run else 0}-{TILES_SCHEMA}"'
+        # one query: the run and whether its asset list is copied
+        run = (ExposureRun.objects.filter(alert=alert, network=network, status=ExposureStatus.CURRENT)
+               .only("pk", "network_id", "computed_at", "totals")
+               .annotate(copied=Exists(ExposedAsset.objects.filter(run=OuterRef("pk")))).first())
+        complete = run is not None and (run.copied or not exposed_count(run.totals))
+        etag = f'"exposure-{run.pk if run else 0}-{"c" if complete else "p"}-{TILES_SCHEMA}"'
         if etag_matches(request, etag):
             return cache_headers(HttpResponse(status=304), etag)
-        data = render_exposure_tile(run, z, x, y) if run is not None else b""
+        data = exposure_tile(run, z, x, y, complete=complete) if run is not None else b""
         if not data:
             return cache_headers(HttpResponse(status=204), etag)
         return cache_headers(HttpResponse(data, content_type=MVT_CONTENT_TYPE), etag)

@@ -13,8 +13,16 @@ asset with `code`, `probability` and its type (laying mode / support type / site
 aggregated: `exposure_communes`, one point per commune of the run (a point on its surface) with
 the run's per-commune figures (exposed segments, supports, sites, expected failures, premises cut
 worst and expected case): a z10 tile of a département-wide run holds 40 000 exposed assets.
+
+A run's tiles never change once its asset list is copied: `exposure_tile` keeps them in the
+shared cache (Redis) per run, so the crisis cell's screens, all on the same storm, render each tile
+once (`TILE_CACHE_SECONDS`); before the copy, or with Redis down, tiles are rendered each time.
 """
+import logging
+
+from django.core.cache import cache
 from django.db import connection, transaction
+from redis.exceptions import RedisError
 
 from network.services.geo import tile_bounds_3857, tile_frame
 from network.services.tiles import BUFFER, EXTENT, TILEJSON_MAXZOOM, mercator_geom_sql
@@ -30,9 +38,42 @@ LAYERS = (
     ("exposure_supports", "supports", "network_supportpoint", "support_type", SUPPORTS_MINZOOM),
 )
 FIELDS = {"code": "String", "probability": "Number", "type": "String"}
+TILE_CACHE_SECONDS = 6 * 3600  # a storm's crisis cell watches the same run for hours; a new run, new keys
+TILE_CACHE_VERSION = 1  # bump when the tile's content changes (layers, fields)
 COMMUNE_LAYER = "exposure_communes"
 COMMUNE_FIELDS = {"insee": "String", "name": "String", "segments": "Number", "supports": "Number", "sites": "Number",
                   "expected_failures": "Number", "premises_cut": "Number", "premises_cut_expected": "Number"}
+
+
+logger = logging.getLogger(__name__)
+
+
+def tile_cache_key(run, z: int, x: int, y: int) -> str:
+    """Per run and its computation time: a restored database or a test session reusing run ids
+    never reads another run's tile."""
+    stamp = int(run.computed_at.timestamp() * 1_000_000) if run.computed_at else 0
+    return f"exposure-tile:{TILE_CACHE_VERSION}:{run.pk}:{stamp}:{z}:{x}:{y}"
+
+
+def exposure_tile(run, z: int, x: int, y: int, *, complete: bool) -> bytes:
+    """The tile of `run`, from the shared cache when its asset list is `complete` (else rendered:
+    a tile drawn before the copy would stay empty in the cache)."""
+    if not complete:
+        return render_exposure_tile(run, z, x, y)
+    key = tile_cache_key(run, z, x, y)
+    try:
+        data = cache.get(key)
+    except (RedisError, OSError) as exc:  # the cache is an accelerator: Redis down, tiles still answer
+        logger.warning("exposure tile cache unavailable: %s", exc)
+        return render_exposure_tile(run, z, x, y)
+    if data is not None:
+        return data
+    data = render_exposure_tile(run, z, x, y)
+    try:
+        cache.set(key, data, TILE_CACHE_SECONDS)
+    except (RedisError, OSError) as exc:
+        logger.warning("exposure tile cache unavailable: %s", exc)
+    return data
 
 
 def render_exposure_tile(run, z: int, x: int, y: int) -> bytes:

@@ -182,3 +182,31 @@ def test_a_run_whose_asset_copy_was_lost_is_swept_again(exposed):
     assert alert.pk not in [a.pk for a in alerts_missing_exposure(later)]
     run.exposed_assets.all().delete()  # the second transaction never committed
     assert [a.pk for a in alerts_missing_exposure(later)] == [alert.pk]
+
+
+def test_a_complete_runs_tiles_are_rendered_once_and_a_partial_run_never_cached(exposed, token_client):
+    """A run's tiles are kept in the shared cache once its asset list is copied (the crisis cell's
+    screens all draw the same storm); before the copy they are drawn each time, under another ETag."""
+    from django.core.cache import cache
+
+    from resilience.models import ExposedAsset
+    from resilience.services.exposure_tiles import tile_cache_key
+
+    net, alert, run = exposed
+    client, _ = token_client(net.network.operator, "operator_agent")
+    z, x, y = tile_of(*origin_wgs84(500, -300), 14)
+    url, params = f"/tiles/exposure/{z}/{x}/{y}.pbf", {"network": "net-a", "alert": alert.pk}
+    cache.delete(tile_cache_key(run, z, x, y))
+    first = client.get(url, params)
+    assert first.status_code == 200 and cache.get(tile_cache_key(run, z, x, y)) == first.content
+    # the run is immutable: a second request reads the cache, not the table (changed behind its back here)
+    ExposedAsset.objects.filter(run=run, code="CM-D1b").update(probability=0.5)
+    second = client.get(url, params)
+    assert second.content == first.content and second["ETag"] == first["ETag"]
+    assert client.get(url, params, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
+    # a run whose asset list is not copied (yet, or lost): drawn from the table, not cached, its own ETag
+    ExposedAsset.objects.filter(run=run).delete()
+    cache.delete(tile_cache_key(run, z, x, y))
+    partial = client.get(url, params)
+    assert partial.status_code == 204 and partial["ETag"] != first["ETag"]
+    assert cache.get(tile_cache_key(run, z, x, y)) is None
