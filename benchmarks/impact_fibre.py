@@ -15,8 +15,9 @@ PBO's cassette, and the route's end in a patch panel of its NRO (`t_tiroir` → 
 count) follows the generated network, not a real delivery.
 
 Measures: the reader (`read_routes`, SQL), the graph build with and without the routes, batch
-impact of k random failed segments (p50 / p95 ms, fibre-level and cable-level side by side) and a
-single cut (p50 ms). Nothing asserts times; figures go to benchmarks/README.md.
+impact of k random failed segments (p50 / p95 ms, fibre-level and cable-level side by side), a
+single cut (p50 ms) and the routes of one premises read alone, as a trace does (`read_routes_of`,
+20 random routed premises). Nothing asserts times; figures go to benchmarks/README.md.
 """
 from __future__ import annotations
 
@@ -147,7 +148,7 @@ def drop_synthetic_routes(network) -> None:
 def run(network, cuts=(1000, 5000), repeats: int = 20, seed: int = 1, keep: bool = False, splices: bool = False) -> dict:
     from network.models import DeliveredTable
     from resilience.services.graph import ServiceGraph, batch_impact, load_rows
-    from resilience.services.graph.fibre_paths import read_routes
+    from resilience.services.graph.fibre_paths import read_routes, read_routes_of
     from resilience.services.impact import impact_on_graph
 
     out: dict = {"benchmark": "impact_fibre", "network": network.slug}
@@ -213,6 +214,16 @@ def run(network, cuts=(1000, 5000), repeats: int = 20, seed: int = 1, keep: bool
             single.append((time.perf_counter() - t0) * 1000)
         out["single_cut_p50_ms"] = round(percentile(single, 50), 3)
         out["single_cut_p95_ms"] = round(percentile(single, 95), 3)
+        # a trace reads its premises' routes alone (`read_routes_of`, GIN look-ups), not the whole read above
+        routed = sorted({pid for _rt, pid in routes.premises})
+        traced = []
+        for pid in rng.sample(routed, min(20, len(routed))):
+            t0 = time.perf_counter()
+            alone = read_routes_of(network.pk, pid)
+            traced.append((time.perf_counter() - t0) * 1000)
+            assert alone.premises, pid
+        out["trace_routes_of_one_premises_p50_ms"] = round(percentile(traced, 50), 1)
+        out["trace_routes_of_one_premises_p95_ms"] = round(percentile(traced, 95), 1)
     finally:
         if synthetic and not keep:
             drop_synthetic_routes(network)

@@ -21,7 +21,7 @@ import numpy as np
 from network.models import Network, Node, Premises
 
 from .graph import ServiceGraph, get_service_graph, is_served, node_of_vertex, path_to_nro, vertex_of_enclosure
-from .graph.fibre_paths import read_routes
+from .graph.fibre_paths import read_routes_of
 
 
 @dataclass
@@ -92,7 +92,7 @@ def _has_fibre_path(graph: ServiceGraph, premises_id: int | None) -> bool:
 def optical_trace(graph: ServiceGraph, premises_code: str, premises_id: int) -> Trace | None:
     """The premises' optical route as a trace (its first route by code when it has several);
     None when the route read now no longer checks against this graph."""
-    routes = read_routes(graph.network_id, premises_ids=[premises_id])
+    routes = read_routes_of(graph.network_id, premises_id)
     by_route: dict[str, list] = {}
     for row in routes.elements:
         by_route.setdefault(row[0], []).append(row)

@@ -269,3 +269,23 @@ def test_walked_routes_give_the_fibre_answer(db, tmp_path, make_org):
     cables = [h["code"] for h in t.hops if h["kind"] == "cable"]
     assert cables[:3] == ["CB000180034417", "CB000180030329", "CB000180030975"]
     assert "CB000180030001" in cables  # the fibre route 1's t_ropt leaves out
+
+
+@pytest.mark.parametrize("edit", [None, _edit_ropt, _without_ropt], ids=["t_ropt", "broken-routes", "walked"])
+def test_one_premises_routes_read_alone_are_those_of_the_whole_read(db, tmp_path, make_org, edit, django_assert_max_num_queries):
+    """A trace reads only its premises' delivered rows (GIN look-ups), then the same joins as the
+    whole network: for every premises of the real delivery (routed or not, routes delivered,
+    broken or walked) the answer is the whole read's, restricted to it."""
+    from resilience.services.graph.fibre_paths import read_routes, read_routes_of
+
+    network = _import(tmp_path, make_org, edit)
+    everything = read_routes(network.pk)
+    routed = 0
+    for pid in Premises.objects.filter(network=network).values_list("pk", flat=True):
+        with django_assert_max_num_queries(40):
+            alone = read_routes_of(network.pk, pid)
+        kept = {rt for rt, p in everything.premises if p == pid}
+        assert alone.premises == [(rt, p) for rt, p in everything.premises if p == pid], pid
+        assert alone.elements == [r for r in everything.elements if r[0] in kept], pid
+        routed += bool(alone.premises)
+    assert routed == 3

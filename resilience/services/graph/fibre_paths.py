@@ -40,6 +40,7 @@ indices.
 """
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -322,6 +323,113 @@ def read_routes(network_id: int, premises_ids=None) -> FibreRoutes:
         kept = {r[0] for r in routes.premises}
         routes.elements = [r for r in routes.elements if r[0] in kept]
     return routes
+
+
+WALK_LIMIT = 500  # splices followed up from a drop fibre before a walk is given up (a route has tens)
+_BATCH = 200  # values per `@>` disjunction
+
+
+def _where(cur, table_ids: dict, name: str, field: str, values) -> list[tuple]:
+    """Rows (position, *FIELDS[name]) of the delivered table `name` whose `field` is one of
+    `values`, through the GIN index on `data` (`data @> '{"field": "value"}'`)."""
+    values = sorted({v for v in values if v})
+    table_id = table_ids.get(name)
+    if table_id is None or not values:
+        return []
+    columns = ", ".join(f"data->>'{f}'" for f in FIELDS[name])
+    out = []
+    for i in range(0, len(values), _BATCH):
+        chunk = values[i:i + _BATCH]
+        cur.execute(f"SELECT position, {columns} FROM network_deliveredrow WHERE table_id = %s AND ("
+                    + " OR ".join(["data @> %s::jsonb"] * len(chunk)) + ")",
+                    [table_id, *(json.dumps({field: v}, ensure_ascii=False) for v in chunk)])
+        out += cur.fetchall()
+    return out
+
+
+class _Subset:
+    """The delivered rows one premises' routes need, gathered table by table (each row once, in
+    delivered order, as `_read_tables` gives them)."""
+
+    def __init__(self):
+        self.rows = {name: {} for name in FIELDS}
+
+    def add(self, name: str, rows) -> list[tuple]:
+        kept = self.rows[name]
+        for row in rows:
+            kept[row[0]] = row
+        return rows
+
+    def tables(self) -> dict:
+        return {name: [rows[k] for k in sorted(rows)] for name, rows in self.rows.items()}
+
+
+def read_routes_of(network_id: int, premises_id: int) -> FibreRoutes:
+    """The optical routes of ONE premises (its trace), read from the few delivered rows they need
+    (GIN look-ups on `data`: its SUFs and their address, the positions naming them, the routes
+    through their fibres, those routes' fibres, positions, cassettes, patch panels, bays and
+    technical rooms), then joined by the same `routes_from_tables` as the whole network. The same
+    answer as `read_routes(network_id, premises_ids=[premises_id])` (tests compare them) in tens of
+    index look-ups instead of every delivered row (~30 s at 300 000 premises)."""
+    with connection.cursor() as cur:
+        cur.execute("SELECT name, id, version FROM network_deliveredtable WHERE network_id = %s"
+                    " AND name = ANY(%s) AND rows_count > 0", [network_id, list(TABLES)])
+        found = cur.fetchall()
+        table_ids = {name: tid for name, tid, _v in found}
+        versions = {name: v for name, _t, v in found}
+        walk = "t_ropt" not in table_ids
+        if walk and versions.get("t_position") != "2":  # v3 names no SUF on its positions
+            return FibreRoutes()
+        cur.execute("SELECT suf_code FROM network_premises WHERE network_id = %s AND id = %s", [network_id, premises_id])
+        row = cur.fetchone()
+        if row is None or not row[0]:
+            return FibreRoutes()
+        subset = _Subset()
+        # the premises' SUFs: its own, and the others of its address (t_suf.sf_ad_code)
+        own = subset.add("t_suf", _where(cur, table_ids, "t_suf", "sf_code", [row[0]]))
+        group = subset.add("t_suf", _where(cur, table_ids, "t_suf", "sf_ad_code", [r[2] for r in own]))
+        sufs = {row[0]} | {r[1] for r in own} | {r[1] for r in group}
+        cur.execute("SELECT suf_code, id FROM network_premises WHERE network_id = %s AND suf_code = ANY(%s)",
+                    [network_id, sorted(sufs)])
+        premises_by_suf = _multi(cur.fetchall())
+        # the positions naming them (ps_preaff), and their fibres
+        preaff = subset.add("t_position", _where(cur, table_ids, "t_position", "ps_preaff", sufs))
+        fibres = {f for r in preaff for f in (r[2], r[3]) if f}
+        if walk:
+            fibres = _walk_positions(cur, table_ids, subset, fibres)
+        else:
+            routes = {r[1] for r in subset.add("t_ropt", _where(cur, table_ids, "t_ropt", "rt_fo_code", fibres))}
+            fibres = {r[2] for r in subset.add("t_ropt", _where(cur, table_ids, "t_ropt", "rt_code", routes))}
+        # everything on those fibres: their cables, the positions splicing them, where those stand
+        subset.add("t_fibre", _where(cur, table_ids, "t_fibre", "fo_code", fibres))
+        positions = subset.add("t_position", _where(cur, table_ids, "t_position", "ps_1", fibres)
+                               + _where(cur, table_ids, "t_position", "ps_2", fibres))
+        subset.add("t_cassette", _where(cur, table_ids, "t_cassette", "cs_code", {r[4] for r in positions}))
+        tiroirs = subset.add("t_tiroir", _where(cur, table_ids, "t_tiroir", "ti_code", {r[5] for r in positions}))
+        baies = subset.add("t_baie", _where(cur, table_ids, "t_baie", "ba_code", {r[2] for r in tiroirs}))
+        subset.add("t_ltech", _where(cur, table_ids, "t_ltech", "lt_code", {r[2] for r in baies}))
+    with no_gc():
+        routes = routes_from_tables(subset.tables(), premises_by_suf, walk=walk)
+    routes.premises = [r for r in routes.premises if r[1] == premises_id]
+    kept = {r[0] for r in routes.premises}
+    routes.elements = [r for r in routes.elements if r[0] in kept]
+    return routes
+
+
+def _walk_positions(cur, table_ids: dict, subset: _Subset, fibres: set) -> set:
+    """A delivery without t_ropt: the positions `walked_routes` follows from these drop fibres up
+    to the NRO (ps_2 → ps_1), with those continuing toward the premises (ps_1 = a fibre: whether a
+    fibre is a drop fibre), one level of look-ups per splice; the fibres met."""
+    seen, frontier = set(), set(fibres)
+    for _ in range(WALK_LIMIT):
+        frontier -= seen
+        if not frontier:
+            break
+        seen |= frontier
+        up = subset.add("t_position", _where(cur, table_ids, "t_position", "ps_2", frontier))
+        subset.add("t_position", _where(cur, table_ids, "t_position", "ps_1", frontier))
+        frontier = {r[2] for r in up if r[2]}
+    return seen
 
 
 class CheckedRoutes:
