@@ -398,7 +398,14 @@ def read_routes_of(network_id: int, premises_id: int) -> FibreRoutes:
         if walk:
             fibres = _walk_positions(cur, table_ids, subset, fibres)
         else:
-            routes = {r[1] for r in subset.add("t_ropt", _where(cur, table_ids, "t_ropt", "rt_fo_code", fibres))}
+            # a position is on a route when both its fibres are, or one is and the other is empty:
+            # the routes through each position's two fibres, intersected (a feeder fibre after a
+            # splitter is on many routes, the drop fibre on the premises' own)
+            on_fibre = _multi((fo, rt) for _p, rt, fo, _o in _where(cur, table_ids, "t_ropt", "rt_fo_code", fibres))
+            routes = set()
+            for r in preaff:
+                ends = [set(on_fibre.get(f, ())) for f in (r[2], r[3]) if f]
+                routes |= set.intersection(*ends) if ends else set()
             fibres = {r[2] for r in subset.add("t_ropt", _where(cur, table_ids, "t_ropt", "rt_code", routes))}
         # everything on those fibres: their cables, the positions splicing them, where those stand
         subset.add("t_fibre", _where(cur, table_ids, "t_fibre", "fo_code", fibres))
