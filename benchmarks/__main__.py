@@ -39,7 +39,15 @@ def bench_generate(args) -> dict:
     start = time.perf_counter()
     with transaction.atomic():
         network = prepare_network(slug, args.departement, owner.slug, operator.slug)
-        counts = generate_network(network, args.departement, args.premises, args.seed)
+        if args.profile:
+            import cProfile
+
+            profiler = cProfile.Profile()
+            counts = profiler.runcall(generate_network, network, args.departement, args.premises, args.seed,
+                                      fibres=args.fibres)
+            profiler.dump_stats(args.profile)
+        else:
+            counts = generate_network(network, args.departement, args.premises, args.seed, fibres=args.fibres)
         network.bump_version()
     elapsed = time.perf_counter() - start
     with connection.cursor() as cursor:
@@ -199,6 +207,9 @@ def main(argv=None):
     gen.add_argument("--departement", default="29")
     gen.add_argument("--network", default="bench-generate")
     gen.add_argument("--keep", action="store_true", help="keep the generated network (for the import/export/tile benchmarks)")
+    gen.add_argument("--fibres", action="store_true",
+                     help="also write the fibre-level tables (t_fibre, t_cassette, t_position, t_ropt); off by default")
+    gen.add_argument("--profile", help="write a cProfile of the generation to this file")
     for name, doc in (("exchange", "GraceTHD export + import of a kept network"),
                       ("exposure", "département-wide red wind alert on a kept network"),
                       ("complex", "complex-connection detection on a kept network")):

@@ -51,25 +51,55 @@ class _PlainTables:
         return getattr(self._graph, name)
 
 
-def _assets_of_edges(graph, edges: list[int], seg_p: dict, sup_p: dict) -> list[list]:
-    """`_edge_assets` of many edges (same assets, same order), the mapped segment tables read in
-    bulk: a ring of a département-wide exposure has hundreds of edges of tens of segments."""
+def _probability_arrays(graph, seg_p: dict, sup_p: dict) -> tuple[np.ndarray, np.ndarray]:
+    """{segment index: p} and {support index: p} as arrays by index, NaN where not exposed."""
+    seg_p_arr = np.full(len(graph.segment_codes), np.nan)
+    if seg_p:
+        seg_p_arr[np.fromiter(seg_p, dtype=np.int64, count=len(seg_p))] = list(seg_p.values())
+    sup_p_arr = np.full(len(graph.support_codes), np.nan)
+    if sup_p:
+        sup_p_arr[np.fromiter(sup_p, dtype=np.int64, count=len(sup_p))] = list(sup_p.values())
+    return seg_p_arr, sup_p_arr
+
+
+def _block_keys(graph, edges: list[int], seg_p_arr: np.ndarray, sup_p_arr: np.ndarray) -> tuple[np.ndarray, list[list[int]]]:
+    """The Monte-Carlo keys of a block's edges, in bulk: (probability of each key, the keys of each
+    edge). The exposed assets of the edges (`_edge_assets`: each edge's segments and the supports
+    carrying them) are grouped by the set of edges holding them: one key per group, failing with
+    p = 1 − Π(1 − p) over its assets, and held by the same edges. The same distribution of edge
+    failures as one key per asset (an asset failing fails all its edges, whichever asset of the
+    group it is), with a few keys per edge instead of every segment and pole of the ring's cables
+    (400 000 at département scale). Groups are told apart by two 64-bit sums of per-edge random
+    words (a collision is a 2^-128 event)."""
     segments, seg_owner = arrays.gather_rows(graph.edge_segments, edges)
     supports, sup_owner = arrays.gather(graph.segment_supports, segments)
-    carried: list[list[int]] = [[] for _ in range(len(segments))]
-    for i, owner in zip(supports.tolist(), sup_owner.tolist()):
-        carried[owner].append(i)
-    out: list[list] = [[] for _ in edges]
-    for j, (s, owner) in enumerate(zip(segments.tolist(), seg_owner.tolist())):
-        row = out[owner]
-        p = seg_p.get(s)
-        if p is not None:
-            row.append((("s", s), p))
-        for i in carried[j]:
-            p = sup_p.get(i)
-            if p is not None:
-                row.append((("p", i), p))
-    return out
+    n_seg = len(seg_p_arr)
+    sp = seg_p_arr[segments] if len(segments) else np.zeros(0)
+    up = sup_p_arr[supports] if len(supports) else np.zeros(0)
+    owner = np.concatenate([seg_owner[~np.isnan(sp)], seg_owner[sup_owner][~np.isnan(up)]]).astype(np.int64)
+    key = np.concatenate([segments[~np.isnan(sp)], n_seg + supports[~np.isnan(up)]]).astype(np.int64)
+    p = np.concatenate([sp[~np.isnan(sp)], up[~np.isnan(up)]])
+    if not len(key):
+        return np.zeros(0), [[] for _ in edges]
+    width = n_seg + len(sup_p_arr)
+    pairs, first = np.unique(owner * width + key, return_index=True)  # an asset once per edge
+    owner, key, p = pairs // width, pairs % width, p[first]
+    assets, asset_row = np.unique(key, return_inverse=True)
+    words = np.random.default_rng(0).integers(0, np.iinfo(np.uint64).max, size=(2, len(edges)), dtype=np.uint64,
+                                              endpoint=True)
+    signature = np.zeros((len(assets), 2), dtype=np.uint64)
+    np.add.at(signature[:, 0], asset_row, words[0][owner])  # wraps modulo 2^64
+    np.add.at(signature[:, 1], asset_row, words[1][owner])
+    asset_p = np.zeros(len(assets))
+    asset_p[asset_row] = p
+    _sigs, group = np.unique(signature, axis=0, return_inverse=True)
+    group = group.ravel()
+    probs = 1.0 - np.exp(np.bincount(group, weights=np.log(np.maximum(1.0 - asset_p, FLOOR))))
+    edge_keys: list[list[int]] = [[] for _ in edges]
+    held = np.unique(owner * len(probs) + group[asset_row])
+    for e, k in zip((held // len(probs)).tolist(), (held % len(probs)).tolist()):
+        edge_keys[e].append(k)
+    return probs, edge_keys
 
 
 def prepare(graph) -> None:
@@ -143,12 +173,7 @@ def _link_log_factors(graph, vertices: np.ndarray, seg_p: dict, sup_p: dict, ver
     """For each vertex, Σ log(1 − p) over the exposed assets of its link that are not already on
     its tree parent's link (a pole at a vertex carrying the cable above and the one below counts
     once), in bulk: what `link()` summed vertex by vertex (`_link_log_factors_one_by_one`)."""
-    seg_p_arr = np.full(len(graph.segment_codes), np.nan)
-    if seg_p:
-        seg_p_arr[np.fromiter(seg_p, dtype=np.int64, count=len(seg_p))] = list(seg_p.values())
-    sup_p_arr = np.full(len(graph.support_codes), np.nan)
-    if sup_p:
-        sup_p_arr[np.fromiter(sup_p, dtype=np.int64, count=len(sup_p))] = list(sup_p.values())
+    seg_p_arr, sup_p_arr = _probability_arrays(graph, seg_p, sup_p)
     site_rows = [(v, key[1], p) for v, pairs in vertex_site.items() for key, p in pairs]
     site_pairs = (np.asarray([r[0] for r in site_rows], dtype=np.int64), np.asarray([r[1] for r in site_rows], dtype=np.int64),
                   np.asarray([r[2] for r in site_rows], dtype=float))
@@ -156,7 +181,10 @@ def _link_log_factors(graph, vertices: np.ndarray, seg_p: dict, sup_p: dict, ver
     parents = arrays.column(graph.tparent)[vertices] if len(vertices) else vertices
     # the parents' pairs are numbered by the position of their child: same (position, key) code
     _ppos, pcombined, _pp = _link_pairs(graph, parents, seg_p_arr, sup_p_arr, site_pairs)
-    above = np.isin(combined, pcombined)
+    # both sorted (np.unique): a binary search, not np.isin's hash of a million codes
+    found = np.searchsorted(pcombined, combined)
+    above = (found < len(pcombined)) & (pcombined[np.minimum(found, max(len(pcombined) - 1, 0))] == combined) \
+        if len(pcombined) else np.zeros(len(combined), dtype=bool)
     logs = np.log(np.maximum(1.0 - p[~above], FLOOR))
     return np.bincount(pos[~above], weights=logs, minlength=len(vertices))
 
@@ -202,25 +230,24 @@ def survival(graph: ServiceGraph, seg_p: dict, sup_p: dict, site_p: dict, *, dra
         if c >= 0 and len(graph.comp_nodes[c]) > 1:
             touched.add(c)
     rng = np.random.default_rng(seed)
+    seg_p_arr, sup_p_arr = _probability_arrays(graph, seg_p, sup_p)
     for c in sorted(touched):
         members = graph.comp_nodes[c]
         entry = graph.comp_entry[c]
         edges = sorted({e for v in members for _w, e in graph.python_table("inner_adj").get(v, ()) if e < graph.m})
-        keys: dict = {}
-        edge_keys = []
-        for assets in _assets_of_edges(graph, edges, seg_p, sup_p):
-            edge_keys.append([keys.setdefault(key, (len(keys), p))[0] for key, p in assets])
+        # the block's keys: one per group of assets held by the same edges (_block_keys)
+        probs, edge_keys = _block_keys(graph, edges, seg_p_arr, sup_p_arr)
         vertex_keys = {}
+        site_probs = []
         for v in members:
             if v != entry and v in vertex_site:
-                vertex_keys[v] = [keys.setdefault(key, (len(keys), p))[0] for key, p in vertex_site[v]]
-        if not keys:
+                vertex_keys[v] = [len(probs) + len(site_probs) + k for k in range(len(vertex_site[v]))]
+                site_probs += [p for _key, p in vertex_site[v]]
+        probs = np.concatenate([probs, np.asarray(site_probs, dtype=float)])
+        if not len(probs):
             continue
-        probs = np.zeros(len(keys))
-        for idx, p in keys.values():
-            probs[idx] = p
         reached = dict.fromkeys(members, 0)
-        fails = rng.random((draws, len(keys))) < probs
+        fails = rng.random((draws, len(probs))) < probs
         inner = graph.python_table("inner_adj")  # plain dict: per-element loops below
         # which edges / vertices fail in each draw, for all draws at once (an edge fails when one
         # of its assets does): one numpy reduction instead of a Python test per edge and draw

@@ -88,8 +88,11 @@ def test_generate_rip_and_per_commune_exposure_name_communes_of_the_departement(
         "hazard": "wind", "level": 5 if dep == "974" else 4, "departement": dep, "identifier": f"storm-{dep}"}}
     [alert] = ingest_payload(json.dumps(feature).encode(), "geojson", network=network).alerts
     run = run_exposure(alert, network)
-    assert run.per_commune and all(row["insee"].startswith(dep) and row["name"] for row in run.per_commune)
-    names = dict(Commune.objects.filter(departement_id=dep).values_list("insee", "name"))
+    # routes follow roads, which may cross a commune of the next département on the way
+    assert run.per_commune and all(row["name"] for row in run.per_commune)
+    inside = sum(row["segments"] for row in run.per_commune if row["insee"].startswith(dep))
+    assert inside >= 0.9 * sum(row["segments"] for row in run.per_commune)
+    names = dict(Commune.objects.values_list("insee", "name"))
     assert all(names[row["insee"]] == row["name"] for row in run.per_commune)
 
 

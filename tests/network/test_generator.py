@@ -78,7 +78,9 @@ def test_counts_follow_the_engineering_ratios(orgs):
     assert n_premises == N
     assert nro == max(1, round(N / params.PREMISES_PER_NRO))
     assert 300 <= n_premises / sro <= 500
-    assert 6 <= n_premises / pbo <= 12
+    # a PBO per street (a group of 1–2 houses joins the next one when close enough), isolated farms
+    # one of their own: small boxes in the countryside
+    assert 3 <= n_premises / pbo <= 12
     assert not Premises.objects.filter(network=net, pbo__isnull=True).exists()
     assert not Premises.objects.filter(network=net, commune__isnull=True).exists()
     net.refresh_from_db()
@@ -102,9 +104,11 @@ def test_every_premises_reachable_from_an_nro_and_one_transport_cut_cuts_nobody(
     pbo_nodes = set(Premises.objects.filter(network=net).values_list("pbo__node_id", flat=True))
     reachable = set().union(*(nx.node_connected_component(graph, n) for n in nro_nodes))
     assert pbo_nodes <= reachable and sro_nodes <= reachable
-    # Distribution is a tree: each PBO is fed by exactly one cable.
+    # Distribution is a tree: each PBO is fed by exactly one cable (a PBO nearer by road to no
+    # premises than another may serve none yet).
     fed = [n2 for n2 in Cable.objects.filter(network=net, role="DI").values_list("node2_id", flat=True)]
-    assert len(fed) == len(set(fed)) == len(pbo_nodes)
+    all_pbo = set(Enclosure.objects.filter(network=net, enclosure_type="PBO").values_list("node_id", flat=True))
+    assert len(fed) == len(set(fed)) == len(all_pbo) and pbo_nodes <= all_pbo
     # Transport loops: losing any one transport cable leaves every SRO connected to an NRO.
     transport = [(a, b, code) for a, b, code, d in graph.edges(keys=True, data=True) if d["role"] in ("TR", "CO")]
     assert transport

@@ -50,11 +50,19 @@ def test_one_loop_arm_cuts_nobody_both_arms_cut_everything_behind(generated):
     network, graph = generated
     loops = transport_loops(graph)
     assert loops
+    # routes follow roads: near a site a segment also carries distribution cables (cutting it cuts
+    # them); the transport protection is checked on the segments only transport cables use
+    shared = {s for ci, role in enumerate(graph.cable_role) if role not in ("TR", "CO") for s in segments_of_cable(graph, ci)}
+    checked = 0
     for _nro, cables in loops.items():
         assert len(cables) >= 2
         for ci in cables:
-            one = impact_on_graph(graph, segments=segments_of_cable(graph, ci)[:1])
-            assert one.premises == 0, graph.cable_codes[ci]
+            own = [s for s in segments_of_cable(graph, ci) if s not in shared]
+            if own:
+                one = impact_on_graph(graph, segments=own[:1])
+                assert one.premises == 0, graph.cable_codes[ci]
+                checked += 1
+    assert checked
     # every transport cable leaving the NRO cut: nothing is left (no other way in a single-NRO network)
     nro, cables = next(iter(loops.items()))
     cut = [segments_of_cable(graph, ci)[0] for ci in cables]
@@ -71,10 +79,9 @@ def test_spof_ranking_follows_the_tree(generated):
     segments = [sp for sp in table if sp.kind == "segment"]
     # the first segment of a distribution cable leaving an SRO ranks above every segment below it
     first = segments[0]
-    (a, b), = first.ranges
+    # segments are shared by several cables along a road: a segment has one range per cable
     for sp in segments[1:]:
-        (c, d), *_ = sp.ranges
-        if a <= c and d <= b:
+        if all(any(a <= c and d <= b for a, b in first.ranges) for c, d in sp.ranges):
             assert sp.premises <= first.premises
     edge = graph.segment_edges[first.index][0]
     ends = {graph.node_ids[graph.edge_u[edge]], graph.node_ids[graph.edge_v[edge]]}

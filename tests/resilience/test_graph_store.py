@@ -232,7 +232,7 @@ def test_bulk_lookups_on_the_mapped_graph_answer_as_the_built_one(net):
 
 def test_the_expected_impacts_bulk_link_factors_match_the_vertex_by_vertex_reference(net):
     from resilience.services.expected_impact import (
-        _assets_of_edges, _edge_assets, _link_log_factors, _link_log_factors_one_by_one,
+        _block_keys, _edge_assets, _link_log_factors, _link_log_factors_one_by_one, _probability_arrays,
     )
     from resilience.services.graph import ServiceGraph, load_rows
 
@@ -250,8 +250,36 @@ def test_the_expected_impacts_bulk_link_factors_match_the_vertex_by_vertex_refer
             expected = _link_log_factors_one_by_one(built, vertices, seg_p, sup_p, vertex_site)
             assert np.any(expected != 0)
             assert np.allclose(_link_log_factors(graph, vertices, seg_p, sup_p, vertex_site), expected, rtol=0, atol=1e-12)
+            # the Monte-Carlo keys of the edges: each edge fails with the probability of its own
+            # distinct assets, and two edges share exactly the keys of the assets they share
             edges = list(range(built.m))
-            assert _assets_of_edges(graph, edges, seg_p, sup_p) == [_edge_assets(built, e, seg_p, sup_p) for e in edges]
+            probs, edge_keys = _block_keys(graph, edges, *_probability_arrays(graph, seg_p, sup_p))
+            reference = [dict(_edge_assets(built, e, seg_p, sup_p)) for e in edges]
+            for keys, assets in zip(edge_keys, reference):
+                assert len(set(keys)) == len(keys)
+                assert np.prod([1 - probs[k] for k in keys]) == pytest.approx(np.prod([1 - p for p in assets.values()]), abs=1e-12)
+            holders = {}
+            for e, assets in enumerate(reference):
+                for key in assets:
+                    holders.setdefault(key, set()).add(e)
+            shared = [h for h in holders.values() if len(h) > 1]
+            for a in edges:
+                for b in edges[a + 1:]:
+                    common = sum(1 for h in shared if {a, b} <= h)
+                    assert len(set(edge_keys[a]) & set(edge_keys[b])) == common
+            assert len(probs) < sum(len(r) for r in reference)  # fewer keys than assets
+    # a pole carrying segments of two edges is one key of both (their failures correlated); the
+    # assets held by the same edges are one key
+    from types import SimpleNamespace
+
+    toy = SimpleNamespace(edge_segments=[(0, 1), (2,), (3,)], segment_supports={1: [0], 2: [0], 3: [1]},
+                          segment_codes=["a", "b", "c", "d"], support_codes=["P0", "P1"])
+    probs, edge_keys = _block_keys(toy, [0, 1, 2], *_probability_arrays(toy, {0: 0.1, 1: 0.2, 2: 0.3, 3: 0.4}, {0: 0.5, 1: 0.6}))
+    [pole] = set(edge_keys[0]) & set(edge_keys[1])
+    assert probs[pole] == 0.5 and not set(edge_keys[2]) & (set(edge_keys[0]) | set(edge_keys[1]))
+    own = {e: [k for k in keys if k != pole] for e, keys in enumerate(edge_keys)}
+    assert [probs[k] for k in own[0]] == pytest.approx([1 - 0.9 * 0.8]) and [probs[k] for k in own[1]] == pytest.approx([0.3])
+    assert [probs[k] for k in own[2]] == pytest.approx([1 - 0.6 * 0.4])
 
 
 def test_the_warmer_maps_every_stored_graph_and_prepares_the_expected_impacts_tables(net):

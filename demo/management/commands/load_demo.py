@@ -85,6 +85,12 @@ class Command(BaseCommand):
         parser.add_argument("--premises", type=int, default=DEMO_PREMISES, help="premises of the demo network")
         parser.add_argument("--departement", default=os.environ.get("DEMO_DEPARTEMENT") or "29", choices=sorted(DEMOS),
                             help="demo territory (default: DEMO_DEPARTEMENT, else 29)")
+        # Off by default while the fibre-path reader (resilience/services/graph/fibre_paths.py) does
+        # not scale: with the demo's 300 000 t_ropt rows the service-graph build ran > 5 min.
+        parser.add_argument("--fibres", action="store_true",
+                            default=os.environ.get("DEMO_FIBRES", "") not in ("", "0"),
+                            help="also write the fibre-level tables (t_fibre, t_cassette, t_position, t_ropt); "
+                                 "default: DEMO_FIBRES")
 
     def handle(self, if_empty, **options):
         self.demo = DEMOS[options["departement"]]
@@ -95,7 +101,7 @@ class Command(BaseCommand):
         # One transaction: an interrupted first run leaves nothing, so the next `make run` retries.
         with transaction.atomic():
             self.load_people()
-            counts = self.load_network(options["premises"])
+            counts = self.load_network(options["premises"], fibres=options["fibres"])
         self.stdout.write(self.style.SUCCESS("demo organisations and users loaded"))
         if counts:
             self.stdout.write(self.style.SUCCESS(
@@ -104,7 +110,7 @@ class Command(BaseCommand):
                 f"an alert: {self.demo.storm['headline']}"
             ))
 
-    def load_network(self, premises):
+    def load_network(self, premises, fibres=False):
         """Generate the demo network unless it already has content (never regenerated over edits)."""
         demo = self.demo
         existing = Network.objects.filter(slug=demo.network).first()
@@ -113,7 +119,7 @@ class Command(BaseCommand):
         network = prepare_network(demo.network, demo.departement, demo.syndicate[0], demo.operator[0])
         network.name = demo.network_name
         network.save(update_fields=["name", "updated_at"])
-        counts = generate_network(network, demo.departement, premises, demo.seed, around=demo.around)
+        counts = generate_network(network, demo.departement, premises, demo.seed, around=demo.around, fibres=fibres)
         network.bump_version()
         counts["complex_connections"] = self.detect_cases(network)
         self.load_storm(network)

@@ -24,8 +24,10 @@ class Command(BaseCommand):
         parser.add_argument("--operator", help="operator organisation slug (OI)")
         parser.add_argument("--around", help="INSEE code of the commune the covered area is centred on (default: drawn)")
         parser.add_argument("--replace", action="store_true", help="delete the network's content first")
+        parser.add_argument("--fibres", action="store_true",
+                            help="also write the fibre-level tables (t_fibre, t_cassette, t_position, t_ropt)")
 
-    def handle(self, network, departement, premises, seed, owner, operator, replace, around, **options):
+    def handle(self, network, departement, premises, seed, owner, operator, replace, around, fibres=False, **options):
         start = time.perf_counter()
         log = (lambda msg: self.stderr.write(msg)) if options["verbosity"] >= 2 else None
         try:
@@ -35,7 +37,7 @@ class Command(BaseCommand):
                 if seed < 0:
                     raise GenerationError("seed", "must be zero or positive")
                 target = prepare_network(network, departement, owner, operator, replace)
-                counts = generate_network(target, departement, premises, seed, log=log, around=around)
+                counts = generate_network(target, departement, premises, seed, log=log, around=around, fibres=fibres)
                 target.bump_version()
         except GenerationError as exc:
             raise CommandError(f"refused: {exc.field}: {exc.reason}")

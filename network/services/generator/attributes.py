@@ -68,3 +68,15 @@ def draw_attributes(place: Placement, rng: np.random.Generator) -> Attributes:
     status[public] = "AB"
     vertical[public] = -1
     return Attributes(housing=housing, business=business, status=status, critical=critical, vertical=vertical)
+
+
+def draw_failures(n_pbo: int, rng: np.random.Generator) -> np.ndarray:
+    """bp_racco of each PBO: empty for most, a failure code (l_bp_racco) on a few (params.PBO_FAILURES)."""
+    codes, p = zip(*params.PBO_FAILURES)
+    u = rng.random(n_pbo)
+    out = np.full(n_pbo, "", dtype="<U8")
+    edges = np.cumsum(p)
+    idx = np.searchsorted(edges, u, side="right")
+    hit = idx < len(codes)
+    out[hit] = np.array(codes)[idx[hit]]
+    return out

@@ -8,8 +8,13 @@ from . import params
 from .attributes import draw_attributes
 from .communes import load_communes
 from .placement import place_premises
-from .routes import build_physical, pbo_support_kind, support_index
+from .fibres import write_fibres
+from .roads import build_roads, place_along_streets
+from .routes import build_along_roads, support_index
+from .routing import route
+from .routes import _SUPPORT_OF_MODE
 from .topology import CO, DI, TR, build_topology
+from .attributes import draw_failures
 from .writer import codes, copy_rows, ewkb_lines, ewkb_points, reserve_ids, to_storage
 
 
@@ -28,13 +33,15 @@ def _capacity(served: np.ndarray) -> np.ndarray:
 
 
 GENERATED_TABLES = ("network_node", "network_site", "network_supportpoint", "network_routesegment", "network_cable",
-                    "network_cableroute", "network_enclosure", "network_premises")
+                    "network_cableroute", "network_enclosure", "network_premises", "network_deliveredrow")
 
 
-def generate_network(network, departement: str, premises: int, seed: int, log=None, around: str | None = None) -> dict:
+def generate_network(network, departement: str, premises: int, seed: int, log=None, around: str | None = None,
+                     fibres: bool = False) -> dict:
     """Generate `premises` premises and their network into `network` (expected empty), centred on
-    the commune `around` (INSEE code) when given. Returns the count of each object written and the
-    time of each stage."""
+    the commune `around` (INSEE code) when given; with `fibres`, the fibre-level tables too
+    (t_fibre, t_cassette, t_position, t_ropt: see fibres.py). Returns the count of each object
+    written and the time of each stage."""
     if premises <= 0:
         raise GenerationError("premises", "must be a positive number")
     if seed < 0:
@@ -61,12 +68,23 @@ def generate_network(network, departement: str, premises: int, seed: int, log=No
     place = place_premises(communes, premises, rng(1), around)
     attrs = draw_attributes(place, rng(2))
     lap("placement")
-    topo = build_topology(place.xy, place.commune, rng(3))
+    roads = build_roads(place, rng(5))
+    foot = place_along_streets(place, roads, communes.geoms, rng(6))
+    lap("roads")
+    topo = build_topology(place.xy, place.commune, rng(3), roads=roads, foot=foot)
+    fine, paths = route(roads, topo, *foot)
+    topo.premises_pbo, topo.pbo_sro = paths.premises_pbo, paths.pbo_sro
     lap("topology")
-    phys = build_physical(topo, place.xy, rng(4))
+    phys = build_along_roads(topo, fine, paths, roads, place.xy, rng(4))
+    phys.rng_failures = rng(7)
     lap("routes")
-    counts = _write(network, departement, communes, place, attrs, topo, phys)
+    counts = _write(network, departement, communes, place, attrs, topo, phys, paths)
+    counts["drops_m"] = drop_figures(place.xy, roads, foot, topo, paths)
     lap("write")
+    ids = counts.pop("_ids")
+    if fibres:
+        counts["fibre_rows"] = write_fibres(network, departement, topo, paths, ids)
+        lap("fibres")
     # Fresh planner statistics for the rows just COPYed (ANALYZE counts them, even inside the caller's
     # transaction): with the statistics of near-empty tables the planner picks nested loops for the
     # export, exposure and commune queries, which then crawl (a 5 000-premises export ran > 13 min).
@@ -77,17 +95,33 @@ def generate_network(network, departement: str, premises: int, seed: int, log=No
     return counts
 
 
-def _write(network, dep, communes, place, attrs, topo, phys) -> dict:
+def drop_figures(xy, roads, foot, topo, paths) -> dict:
+    """Median and 90th percentile of the drops (m): straight from the premises to its PBO (what
+    complex_connections measures), and along the road (PBO → point in front of the house along
+    the road, then straight across the plot)."""
+    edge, t = foot
+    a, b = roads.xy[roads.a[edge]], roads.xy[roads.b[edge]]
+    front = a + (b - a) * t[:, None]
+    along = paths.drop_road_m + np.hypot(*(xy - front).T)
+    pbo_xy = topo.key_xy[topo.n_nro + topo.n_sro + paths.premises_pbo]
+    straight = np.hypot(*(xy - pbo_xy).T)
+    q = lambda v, p: round(float(np.percentile(v, p)), 1) if len(v) else 0.0  # noqa: E731
+    return {"straight_p50": q(straight, 50), "straight_p90": q(straight, 90),
+            "road_p50": q(along, 50), "road_p90": q(along, 90)}
+
+
+def _write(network, dep, communes, place, attrs, topo, phys, paths) -> dict:
     net = network.pk
     n_nodes, n_sites, n_sup = len(phys.node_xy), topo.n_nro + topo.n_sro, len(phys.sup_node)
-    n_seg, n_cab, n_pbo, n_prem = len(phys.seg_n1), len(topo.link_a), topo.n_pbo, len(place.xy)
+    n_seg, n_cab, n_pbo, n_prem = len(phys.seg_n1), len(paths.link_a), topo.n_pbo, len(place.xy)
+    n_rows = len(phys.seg_link)
     with connection.cursor() as cur:
         node_ids = reserve_ids(cur, "network_node", n_nodes)
         site_ids = reserve_ids(cur, "network_site", n_sites)
         sup_ids = reserve_ids(cur, "network_supportpoint", n_sup)
         seg_ids = reserve_ids(cur, "network_routesegment", n_seg)
         cab_ids = reserve_ids(cur, "network_cable", n_cab)
-        route_ids = reserve_ids(cur, "network_cableroute", n_seg)
+        route_ids = reserve_ids(cur, "network_cableroute", n_rows)
         bp_ids = reserve_ids(cur, "network_enclosure", n_pbo)
         ad_ids = reserve_ids(cur, "network_premises", n_prem)
 
@@ -126,40 +160,46 @@ def _write(network, dep, communes, place, attrs, topo, phys) -> dict:
             "length_m": seg_len, "status": "REC", "geom": ewkb_lines(seg_coords, np.repeat(np.arange(n_seg), 2)),
         })
 
-        ends = phys.link_span_start + phys.link_spans
-        cable_pts = np.insert(phys.seg_n1, ends, phys.seg_n2[ends - 1])
-        cable_len = np.bincount(phys.seg_link, seg_len, minlength=n_cab)
-        capacity = np.where(topo.link_role == DI, _capacity(topo.link_served),
-                            np.where(topo.link_role == TR, params.TRANSPORT_CAPACITY, params.COLLECT_CAPACITY))
+        cable_xy = to_storage(phys.cable_xy, communes.srid)
+        capacity = np.where(paths.link_role == DI, _capacity(paths.link_served),
+                            np.where(paths.link_role == TR, params.TRANSPORT_CAPACITY, params.COLLECT_CAPACITY))
+        cable_codes = codes(f"CB{dep}", n_cab)
         copy_rows(cur, "network_cable", {
-            "id": cab_ids, "network_id": net, "code": codes(f"CB{dep}", n_cab),
-            "node1_id": node_ids[topo.link_a], "node2_id": node_ids[topo.link_b], "role": topo.link_role,
-            "capacity": capacity, "length_m": cable_len, "status": "REC",
-            "geom": ewkb_lines(node_xy[cable_pts], np.repeat(np.arange(n_cab), phys.link_spans + 1)),
+            "id": cab_ids, "network_id": net, "code": cable_codes,
+            "node1_id": node_ids[paths.link_a], "node2_id": node_ids[paths.link_b], "role": paths.link_role,
+            "capacity": capacity, "length_m": phys.link_length, "status": "REC",
+            "geom": ewkb_lines(cable_xy, phys.cable_pts_link),
         })
         copy_rows(cur, "network_cableroute", {
-            "id": route_ids, "cable_id": cab_ids[phys.seg_link], "segment_id": seg_ids,
+            "id": route_ids, "cable_id": cab_ids[phys.seg_link], "segment_id": seg_ids[phys.route_segment],
             "position": phys.seg_pos,
         })
 
-        pbo_sup = support_index(phys, pbo_nodes, pbo_support_kind(topo, phys))
+        di = np.flatnonzero(paths.link_role == DI)
+        pbo_kind = np.empty(n_pbo, dtype="<U1")
+        pbo_kind[paths.link_b[di] - n_sites] = [_SUPPORT_OF_MODE[m] for m in phys.link_mode[di]]
+        pbo_sup = support_index(phys, pbo_nodes, pbo_kind)
+        failure = draw_failures(n_pbo, phys.rng_failures)
+        pbo_codes = codes(f"BP{dep}", n_pbo)
         copy_rows(cur, "network_enclosure", {
-            "id": bp_ids, "network_id": net, "code": codes(f"BP{dep}", n_pbo),
+            "id": bp_ids, "network_id": net, "code": pbo_codes,
             "support_id": sup_ids[pbo_sup], "node_id": node_ids[pbo_nodes], "enclosure_type": "PBO", "status": "REC",
-            "connection_failure": "", "geom": node_geom[pbo_nodes],
+            "connection_failure": failure, "geom": node_geom[pbo_nodes],
         })
 
         vertical = np.where(attrs.vertical == 1, "t", np.where(attrs.vertical == 0, "f", "\\N"))
+        suf_codes = codes(f"SF{dep}", n_prem)
         copy_rows(cur, "network_premises", {
             "id": ad_ids, "network_id": net, "code": codes(f"AD{dep}", n_prem),
             "geom": ewkb_points(to_storage(place.xy, communes.srid)), "commune_id": communes.insee[place.commune],
             "address": np.array(place.address, dtype=object), "housing_units": attrs.housing,
             "business_units": attrs.business, "connection_status": attrs.status, "pbo_id": bp_ids[topo.premises_pbo],
-            "critical_category": attrs.critical, "suf_code": codes(f"SF{dep}", n_prem), "has_vertical_cabling": vertical,
+            "critical_category": attrs.critical, "suf_code": suf_codes, "has_vertical_cabling": vertical,
         })
-    roles = {role: int((topo.link_role == role).sum()) for role in (TR, DI, CO)}
+    roles = {role: int((paths.link_role == role).sum()) for role in (TR, DI, CO)}
     return {
         "premises": n_prem, "nro": topo.n_nro, "sro": topo.n_sro, "pbo": n_pbo, "nodes": n_nodes,
-        "supports": n_sup, "segments": n_seg, "cables": n_cab, "cables_by_role": roles, "cable_routes": n_seg,
+        "supports": n_sup, "segments": n_seg, "cables": n_cab, "cables_by_role": roles, "cable_routes": n_rows,
         "critical_sites": int((attrs.critical != "").sum()),
+        "_ids": {"cable_codes": cable_codes, "pbo_codes": pbo_codes, "suf_codes": suf_codes},
     }

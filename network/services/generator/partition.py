@@ -58,7 +58,7 @@ def partition_fixed(xy: np.ndarray, groups: np.ndarray, parts: np.ndarray) -> np
     return labels
 
 
-def partition_adaptive(xy: np.ndarray, groups: np.ndarray, max_size: np.ndarray, spread_m: float) -> np.ndarray:
+def partition_adaptive(xy: np.ndarray, groups: np.ndarray, max_size: np.ndarray, spread_m: float, min_split: int = 10) -> np.ndarray:
     """Split groups in halves while they hold more than max_size[group] points, or while they are
     wider than spread_m and still hold ten points: PBO groups of 6–12 premises in bourgs, smaller
     ones where houses are scattered (an isolated farm is not served from a box a kilometre away)."""
@@ -67,7 +67,7 @@ def partition_adaptive(xy: np.ndarray, groups: np.ndarray, max_size: np.ndarray,
     while True:
         count, ext_x, ext_y = _group_stats(xy, labels)
         ext = np.maximum(ext_x, ext_y)
-        split = (count > limit) | ((ext > spread_m) & (count >= 10))
+        split = (count > limit) | ((ext > spread_m) & (count >= min_split))
         if not split.any():
             return labels
         cut = np.where(split, count // 2, 0)

@@ -34,6 +34,10 @@ class Placement:
     town_hall: np.ndarray     # (n,) bool: the first premises of each commune, at its bourg centre
     address: list[str]
     town: np.ndarray          # (n,) bool: commune is a small town
+    bourg_centre: np.ndarray = None   # (m, 2) bourg centre of each commune with premises
+    bourg_radius: np.ndarray = None   # (m,) radius of its streets (2.2 σ of the bourg's premises)
+    bourg_commune: np.ndarray = None  # (m,) commune index
+    hamlet_xy: np.ndarray = None      # (h, 2) hamlet (lieu-dit) centres
 
 
 def _uniform_in(geom, n: int, rng: np.random.Generator) -> np.ndarray:
@@ -92,6 +96,7 @@ def commune_counts(communes: CommuneSet, n: int, rng: np.random.Generator, aroun
 def place_premises(communes: CommuneSet, n: int, rng: np.random.Generator, around: str | None = None) -> Placement:
     counts, town = commune_counts(communes, n, rng, around)
     xy_parts, com_parts, kind_parts, hall_parts, addr = [], [], [], [], []
+    b_centre, b_radius, b_commune, hamlets = [], [], [], []
     for c in np.flatnonzero(counts):
         k = int(counts[c])
         geom, centre = communes.geoms[c], communes.centre[c]
@@ -113,6 +118,10 @@ def place_premises(communes: CommuneSet, n: int, rng: np.random.Generator, aroun
         hamlet = _inside(geom, hamlet_centres[which] + rng.normal(0, 40.0, (n_hamlet, 2)),
                          lambda m, idx: hamlet_centres[which[idx]] + rng.normal(0, 40.0, (m, 2)), rng)  # noqa: B023 (called within this iteration)
         iso = _uniform_in(geom, n_iso, rng) if n_iso else np.zeros((0, 2))
+        b_centre.append(centre)
+        b_radius.append(2.2 * sigma)
+        b_commune.append(c)
+        hamlets.append(hamlet_centres[np.unique(which)] if n_h else np.zeros((0, 2)))
         xy_parts.append(np.vstack([centre[None, :], bourg, hamlet, iso]))
         com_parts.append(np.full(k, c))
         kind_parts.append(np.concatenate([[BOURG], np.full(n_bourg, BOURG), np.full(n_hamlet, HAMLET), np.full(n_iso, ISOLATED)]))
@@ -130,4 +139,6 @@ def place_premises(communes: CommuneSet, n: int, rng: np.random.Generator, aroun
     return Placement(
         xy=np.vstack(xy_parts), commune=commune, kind=np.concatenate(kind_parts).astype(np.int8),
         town_hall=np.concatenate(hall_parts), address=addr, town=town[commune],
+        bourg_centre=np.array(b_centre).reshape(-1, 2), bourg_radius=np.array(b_radius),
+        bourg_commune=np.array(b_commune, dtype=np.int64), hamlet_xy=np.vstack(hamlets) if hamlets else np.zeros((0, 2)),
     )

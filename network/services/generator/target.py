@@ -38,6 +38,10 @@ def clear(network: Network) -> None:
         )
         for table in _TABLES:
             cursor.execute(f"DELETE FROM {table} WHERE network_id = %s", [network.pk])
+        # the fibre-level tables a generation writes (t_fibre, t_ropt…), or those of a past import
+        cursor.execute("DELETE FROM network_deliveredrow WHERE table_id IN "
+                       "(SELECT id FROM network_deliveredtable WHERE network_id = %s)", [network.pk])
+        cursor.execute("DELETE FROM network_deliveredtable WHERE network_id = %s", [network.pk])
 
 
 def prepare_network(slug: str, departement: str, owner: str | None, operator: str | None, replace: bool = False) -> Network:

@@ -41,10 +41,17 @@ def reserve_ids(cursor, table: str, n: int) -> np.ndarray:
     have gaps, which is harmless)."""
     if n == 0:
         return np.zeros(0, dtype=np.int64)
+    # Usually one contiguous block: only its bounds travel (fetching 2.5 million ids one row each
+    # took 23 s at 300 000 premises); all of them only when another writer interleaved.
     cursor.execute(
-        "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, n]
+        """SELECT min(v), max(v), count(*), CASE WHEN max(v) - min(v) + 1 = count(*) THEN NULL ELSE array_agg(v ORDER BY v) END
+           FROM (SELECT nextval(pg_get_serial_sequence(%s, 'id')) AS v FROM generate_series(1, %s)) ids""",
+        [table, n],
     )
-    return np.array([row[0] for row in cursor.fetchall()], dtype=np.int64)
+    low, high, count, ids = cursor.fetchone()
+    if ids is None and high - low + 1 == count == n:
+        return np.arange(low, high + 1, dtype=np.int64)
+    return np.array(ids, dtype=np.int64)
 
 
 def _text(column) -> list[str]:

@@ -86,10 +86,16 @@ def imported_version(network: Network) -> str | None:
     return DeliveredTable.objects.filter(network=network).values_list("version", flat=True).first()
 
 
-def write(network: Network, out: Path) -> dict[str, int]:
-    """Write the network's delivered tables back into `out`; rows per table."""
+def is_whole(network: Network) -> bool:
+    """Whether the delivered tables are a whole delivery (an import), not only the fibre-level
+    tables a generation writes (t_fibre, t_cassette, t_position, t_ropt)."""
+    return DeliveredTable.objects.filter(network=network, name="t_noeud").exists()
+
+
+def write(network: Network, out: Path, exclude: set = frozenset()) -> dict[str, int]:
+    """Write the network's delivered tables back into `out` (but those in `exclude`); rows per table."""
     counts = {}
-    for d in DeliveredTable.objects.filter(network=network).order_by("name"):
+    for d in DeliveredTable.objects.filter(network=network).exclude(name__in=exclude).order_by("name"):
         with connection.cursor() as cursor:
             cursor.execute("SELECT data::text, ST_AsBinary(geom) FROM network_deliveredrow WHERE table_id = %s ORDER BY position",
                            [d.pk])

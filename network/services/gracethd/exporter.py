@@ -217,11 +217,14 @@ def export_network(network: Network, out_dir, version: str | None = None) -> dic
     out.mkdir(parents=True, exist_ok=True)
     delivered = delivery.imported_version(network)
     version = str(version or delivered or "3")
-    if delivered == version:
+    whole = delivery.is_whole(network)
+    if delivered == version and whole:
         return delivery.write(network, out)
-    if version == "3":
-        return _export_v3(network, out)
-    return _export_v2(network, out)
+    counts = _export_v3(network, out) if version == "3" else _export_v2(network, out)
+    if delivered == version and not whole:
+        # a generated network: the model's tables plus the fibre-level ones it carries (t_fibre…)
+        counts.update(delivery.write(network, out, exclude=set(counts)))
+    return counts
 
 
 def _export_v2(network: Network, out: Path) -> dict[str, int]:

@@ -495,8 +495,8 @@ class Validator:
                                 "cable.route_incomplete", cb)
                 self.unrouted.add(cb)
                 continue
-            _code, nd1, nd2 = cables[cb][:3]
-            order = chain(list(segs), segment_ends, nd1, nd2)
+            _code, nd1, nd2, role = cables[cb][:4]
+            order = chain(list(segs), segment_ends, nd1, nd2, open_end=role == CableRole.DROP)
             if order is None:
                 self.faults.add(label, first_row[cb], "cc_cb_code",
                                 f"les cheminements du câble {cb} ne s'enchaînent pas de {nd1} à {nd2} : câble écarté",
@@ -620,8 +620,10 @@ class Validator:
                                 "pbo.unserved", p[0], p[1])
 
 
-def chain(segments: list[str], ends: dict, start: str, end: str) -> list[str] | None:
-    """Order `segments` as a path from node `start` to node `end`; None if they do not chain."""
+def chain(segments: list[str], ends: dict, start: str, end: str, open_end: bool = False) -> list[str] | None:
+    """Order `segments` as a path from node `start` to node `end`; None if they do not chain.
+    `open_end`: the path may stop short of `end` (a drop, RA, whose last stretch across private
+    land has no route segment)."""
     at_node = defaultdict(list)
     for cm in segments:
         a, b = ends[cm]
@@ -637,7 +639,7 @@ def chain(segments: list[str], ends: dict, start: str, end: str) -> list[str] | 
         order.append(cm)
         a, b = ends[cm]
         node = b if node == a else a
-    return order if node == end else None
+    return order if node == end or open_end else None
 
 
 # -- writing -----------------------------------------------------------------------------------------

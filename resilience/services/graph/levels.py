@@ -20,10 +20,18 @@ Rule: at a node holding a site or an enclosure, every cable ending there meets e
 vertex, as before). At any other node, cables meet only cables of their own level: the node gets
 one vertex per level. A node where a cable of unknown level ends (cb_typelog empty or outside the
 list) keeps joining all of them: nothing says they are not spliced there.
+
+Taps (*piquages*): a cable whose route passes a node holding an enclosure is split there (an
+enclosure spliced on a through cable is fed from both sides), except a transport-level cable at a
+node whose enclosures all serve drops (PBO, BPI, PTO, DTI: `t_ebp.bp_typelog`): a PBO by the road a
+transport cable follows patches distribution fibres to drops, never a transport fibre.
 """
 from __future__ import annotations
 
 TRANSPORT, DISTRIBUTION, DROP = "transport", "distribution", "drop"
+# Enclosures that serve drops (GraceTHD l_bp_type_log): a transport-level cable passing their node
+# is not spliced into them (service_graph.py, the taps along a cable's route); a BPE can be.
+DROP_ENCLOSURE_TYPES = frozenset({"PBO", "BPI", "PTO", "DTI"})
 LEVEL_OF_ROLE = {"CO": TRANSPORT, "TR": TRANSPORT, "DI": DISTRIBUTION, "TD": DISTRIBUTION, "RA": DROP}
 
 

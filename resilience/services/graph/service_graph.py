@@ -11,7 +11,7 @@ from network.models import SiteType
 
 from . import arrays, fibre_paths
 from .assets import AssetTables
-from .levels import LevelRule
+from .levels import DROP_ENCLOSURE_TYPES, TRANSPORT, LevelRule, cable_level
 from .rows import NetworkRows
 from .topology import tree_structure, union_ranges
 
@@ -88,6 +88,11 @@ class ServiceGraph(AssetTables):
         self.edge_length: list[float] = []
         self.segment_edges: dict[int, list[int]] = {}
         tap_nodes = set(self.node_enclosures)
+        # a transport-level cable passing a node whose enclosures all serve drops (PBO, BPI, PTO,
+        # DTI: GraceTHD bp_typelog) is not spliced there: a PBO patches distribution to drops,
+        # never a transport fibre (levels.py); only a joint (BPE) can tap it
+        transport_tap_nodes = {n for n, encs in self.node_enclosures.items()
+                               if any(self.enclosure_type[i] not in DROP_ENCLOSURE_TYPES for i in encs)}
 
         # the cable-level rule (levels.py): the ends of every edge, then which nodes split by level
         pieces = []  # (cable index, node a, node b, segments, path nodes)
@@ -126,8 +131,9 @@ class ServiceGraph(AssetTables):
                 add_edge(ci, n1, n2, segs, [n1, n2])
                 continue
             start = 0
+            taps = transport_tap_nodes if cable_level(self.cable_role[ci]) == TRANSPORT else tap_nodes
             for k in range(1, len(segs)):
-                if path[k] in tap_nodes:
+                if path[k] in taps:
                     add_edge(ci, path[start], path[k], segs[start:k], path[start:k + 1])
                     start = k
             add_edge(ci, path[start], path[-1], segs[start:], path[start:])
