@@ -6,9 +6,11 @@
 1. POSTs a red wind alert (GeoJSON Feature) over the whole département (its geometry from the
    shipped boundaries, simplified to 20 m so the body stays under the alerts' payload limit) and
    polls its exposure (`GET /api/v1/alerts/<id>/exposure/?network=SLUG`, every 0.1 s) until it
-   answers 200: `post_to_visible_s` is from the POST's start to that answer.
-2. The exposure GET once more (time, bytes); then, once its asset list is copied (`assets.ready`,
-   `post_to_assets_ready_s`), the first page of its exposed assets (time, bytes).
+   answers 200: `post_to_visible_s` is from the POST's start to that answer (the exposure's
+   figures: what the area covers; the impact follows, resilience/services/exposure.py).
+2. The exposure GET once more (time, bytes); then, once its impact is in (`impact.ready`,
+   `post_to_impact_ready_s`: premises cut, worst and expected) and its asset list copied
+   (`assets.ready`, `post_to_assets_ready_s`), the first page of its exposed assets (time, bytes).
 3. `POST /api/v1/impact/` of 5 random segments, three times (the first pays what the web
    process has not loaded yet; a 503 while the worker builds the graph is counted and retried).
 4. Exposure tiles of the alert at z10–z14 around the densest commune: p50/p95 and bytes per zoom;
@@ -104,7 +106,13 @@ def main(argv=None) -> None:
         figures["exposure_get_bytes"] = len(response.content)
         data = response.json()
         figures["exposed_assets"] = data["assets"]["count"]
+        figures["premises_in_area"] = data["totals"].get("premises")
+        while not data["impact"].get("ready", True) and time.perf_counter() - started < args.timeout:
+            time.sleep(0.1)
+            data = http.get(exposure_url, params={"network": network.slug}).json()
+        figures["post_to_impact_ready_s"] = round(time.perf_counter() - started, 2)
         figures["premises_cut_worst"] = data["totals"].get("premises_cut")
+        figures["premises_cut_expected"] = data["totals"].get("premises_cut_expected")
         while not data["assets"].get("ready", True) and time.perf_counter() - started < args.timeout:
             time.sleep(0.2)
             data = http.get(exposure_url, params={"network": network.slug}).json()

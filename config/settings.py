@@ -462,3 +462,6 @@ CELERY_BEAT_SCHEDULE["power-poll-outage-feeds"] = {"task": "power.tasks.poll_out
 SERVICE_GRAPH_BUILD_IN_REQUEST = os.environ.get("SERVICE_GRAPH_BUILD_IN_REQUEST", "") == "1"
 SERVICE_GRAPH_DIR = os.environ.get("SERVICE_GRAPH_DIR", "")
 SERVICE_GRAPH_STORE_IN_WARMER = True  # the worker's warmer stores the graph of every new network version
+# networks of at least this many route segments read their exposure in two database sessions at
+# once (segments and premises in one, point assets in the other: resilience/services/exposure.py)
+EXPOSURE_SPLIT_MIN_SEGMENTS = int(os.environ.get("EXPOSURE_SPLIT_MIN_SEGMENTS", "50000"))

@@ -9,6 +9,7 @@ import json
 
 import django_filters
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Q
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -140,8 +141,10 @@ class AlertViewSet(ScopedViewMixin, mixins.ListModelMixin, mixins.RetrieveModelM
     def exposure(self, request, pk=None):
         """Exposure of one network (`?network=SLUG`, required when the caller sees several) to this alert:
         totals, figures per commune, the impact's figures and (except for elected officials) a link
-        to the paged list of the exposed assets (`assets: {count, href}`): a département-wide alert
-        exposes hundreds of thousands of them, drawn by the `exposure` tiles.
+        to the paged list of the exposed assets (`assets: {count, href, ready}`): a département-wide alert
+        exposes hundreds of thousands of them, drawn by the `exposure` tiles. The figures come in
+        steps (services/exposure.py, run_exposure): the exposure first, then the impact
+        (`impact.ready`, with `premises_cut` in totals and per commune), then the asset list.
         POST computes it now (a historic, ended alert has none until asked), for the networks the
         caller sees (or `?network=SLUG`), and answers as GET."""
         alert = self.get_object()
@@ -182,8 +185,11 @@ class AlertViewSet(ScopedViewMixin, mixins.ListModelMixin, mixins.RetrieveModelM
             # imported here: networkx/numpy (service graph, impact) stay off the start-up path of web processes
             from ..services.exposure import touches
 
-            if alert.lifecycle == Lifecycle.ACTIVE and not (alert.network_id and alert.network_id != network.pk) \
-                    and not touches(alert, network):
+            # an alert pushed for a network is computed for it (networks_exposed_to): no spatial
+            # test while it is; the others' test is kept a minute, the answer being polled
+            # every few tenths of a second by the crisis cell's screens, each poll three spatial
+            # EXISTS over a département-sized polygon, on the cores the computation needs
+            if alert.lifecycle == Lifecycle.ACTIVE and not alert.network_id and not cached_touches(alert, network, touches):
                 return Response({"alert": alert.pk, "network": network.slug, "status": "none", "totals": {},
                                  "per_commune": [], "assets": {"count": 0, "href": None}})
             if alert.lifecycle == Lifecycle.ACTIVE:
@@ -203,10 +209,16 @@ class AlertViewSet(ScopedViewMixin, mixins.ListModelMixin, mixins.RetrieveModelM
             data[key] = run.totals.get(key)
         roles = {principal.role_in(o) for o in (network.owner_id, network.operator_id)} - {None}
         aggregate_only = bool(roles) and not may_read(principal, [network.owner_id, network.operator_id])
-        from ..services.exposure import compact_impact
+        from ..services.exposure import compact_impact, impact_ready
 
-        # compact_impact: runs stored before the per-asset lists were dropped
-        data["impact"] = impact_answer(compact_impact(run.impact), full=_flag(request.query_params.get("full")))
+        if impact_ready(run.impact):
+            # compact_impact: runs stored before the per-asset lists were dropped
+            data["impact"] = {**impact_answer(compact_impact(run.impact), full=_flag(request.query_params.get("full"))),
+                              "ready": True}
+        else:
+            # the exposure is in, the impact engine still runs (services/exposure.py, run_exposure):
+            # no premises_cut yet in totals and per_commune; poll again
+            data["impact"] = {"ready": False, "detail": str(_("impact en cours de calcul"))}
         if not aggregate_only:
             data["assets"] = {"count": exposed_count(run), "href": assets_href(request, alert, network),
                               # false between the run's commit and its asset list's (services/exposure.py)
@@ -264,6 +276,17 @@ class AlertViewSet(ScopedViewMixin, mixins.ListModelMixin, mixins.RetrieveModelM
 
 KIND_ORDER = ("sites", "segments", "supports", "enclosures")
 CRITICAL_INLINE = 100  # critical sites listed in the exposure answer (most at risk first); ?full=1 for all
+
+
+def cached_touches(alert: Alert, network: Network, touches) -> bool:
+    """`touches(alert, network)` from the shared cache for a minute, keyed by the alert's last
+    update and the network's version (either changing gives a new key)."""
+    key = f"alert-touches:{alert.pk}:{alert.updated_at.timestamp() if alert.updated_at else 0}:{network.pk}:{network.version}"
+    found = cache.get(key)
+    if found is None:
+        found = touches(alert, network)
+        cache.set(key, found, 60)
+    return bool(found)
 
 
 def impact_answer(impact: dict, *, full: bool = False) -> dict:

@@ -11,10 +11,13 @@ engine (what would actually lose service, worst and expected case). See its docs
 """
 import logging
 import time
+from concurrent.futures import ThreadPoolExecutor
 from itertools import repeat
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import connection, transaction
+from django.utils import timezone
 
 from network.models import LayingMode, Network
 from network.services import asset_communes
@@ -88,7 +91,23 @@ def _sql(query, params):
         return cursor.fetchall()
 
 
-AREA_TABLES = ("vf_exposure_area", "vf_exposure_communes", "vf_exposure_border", "vf_inside_communes")
+AREA_TABLES = ("vf_exposure_area", "vf_exposure_communes", "vf_exposure_border", "vf_inside_communes", "vf_inside_cells")
+INSIDE_CELLS = 2_500  # about this many grid cells over the area's box (vf_inside_cells), at least 200 m wide
+
+
+def cell_size(alert: Alert) -> float:
+    """The side (m) of the grid cells of `vf_inside_cells` for this alert's area."""
+    xmin, ymin, xmax, ymax = alert.area.extent
+    return max(200.0, ((xmax - xmin) * (ymax - ymin) / INSIDE_CELLS) ** 0.5)
+
+
+def in_inside_cell(alias: str, size: float) -> str:
+    """SQL: the asset `alias`.geom's box lies in one grid cell wholly inside the area (a NULL key,
+    never found, when its box spans two cells)."""
+    g, c = f"{alias}.geom", f"{size!r}::float8"
+    return (f"(CASE WHEN floor(ST_XMin({g}) / {c}) = floor(ST_XMax({g}) / {c}) AND floor(ST_YMin({g}) / {c}) = floor(ST_YMax({g}) / {c}) "
+            f"THEN floor(ST_XMin({g}) / {c})::bigint * 4294967296 + floor(ST_YMin({g}) / {c})::bigint END) "
+            "IN (SELECT k FROM vf_inside_cells)")
 
 
 def compute(alert: Alert, network: Network) -> dict:
@@ -106,31 +125,54 @@ def compute(alert: Alert, network: Network) -> dict:
     asset_communes.ensure(network.pk)
     with transaction.atomic():
         with connection.cursor() as cursor:
-            # JIT compiles each of these short-lived plans for ~60 ms apiece and gains nothing back
-            cursor.execute("SET LOCAL jit = off")
-            # the exposed supports are read twice (their enclosures): kept in memory, not spilled
-            cursor.execute("SET LOCAL work_mem = '256MB'")
-            forget_area(cursor)
-            cursor.execute("CREATE TEMP TABLE vf_exposure_area AS "
-                           "SELECT ST_Subdivide(ST_SetSRID(%s::geometry, 2154), 128) AS g", [alert.area.ewkb])
-            cursor.execute("CREATE TEMP TABLE vf_exposure_communes AS "
-                           "SELECT c.insee, ST_Subdivide(c.geom, 128) AS g FROM network_commune c "
-                           "WHERE ST_Intersects(c.geom, ST_SetSRID(%s::geometry, 2154))", [alert.area.ewkb])
-            # a commune wholly inside the area: its assets (by their commune: network.AssetCommune,
-            # asset_communes.py) and premises (commune_id) are in the area without a spatial test;
-            # at département scale, nearly all of them. A piece of commune is inside when the
-            # area's boundary does not cross it and a point of it is in the area (testing each piece
-            # against one piece of the area missed every piece straddling two of them: half the
-            # communes of a département-wide alert)
-            cursor.execute("CREATE INDEX ON vf_exposure_area USING gist (g); ANALYZE vf_exposure_area")
-            cursor.execute("CREATE TEMP TABLE vf_exposure_border AS "
-                           "SELECT ST_Subdivide(ST_Boundary(ST_SetSRID(%s::geometry, 2154)), 128) AS g; "
-                           "CREATE INDEX ON vf_exposure_border USING gist (g); ANALYZE vf_exposure_border", [alert.area.ewkb])
-            cursor.execute("CREATE TEMP TABLE vf_inside_communes AS SELECT c.insee FROM vf_exposure_communes c "
-                           "GROUP BY c.insee HAVING bool_and(NOT EXISTS (SELECT 1 FROM vf_exposure_border b WHERE ST_Intersects(b.g, c.g)) "
-                           "AND EXISTS (SELECT 1 FROM vf_exposure_area a WHERE ST_Intersects(a.g, ST_PointOnSurface(c.g)))); "
-                           "ANALYZE vf_inside_communes")
+            _area_tables(cursor, alert)
         return _compute(alert, network)
+
+
+def _area_tables(cursor, alert: Alert) -> None:
+    """This session's settings for the exposure statements and its area tables (transaction-local
+    settings: call inside `transaction.atomic()`)."""
+    # JIT compiles each of these short-lived plans for ~60 ms apiece and gains nothing back
+    cursor.execute("SET LOCAL jit = off")
+    # the exposed supports are read twice (their enclosures): kept in memory, not spilled
+    cursor.execute("SET LOCAL work_mem = '256MB'")
+    # the grouped statement hashes its ~800 000 rows (in work_mem) rather than sorting them
+    cursor.execute("SET LOCAL enable_sort = off")
+    forget_area(cursor)
+    cursor.execute("CREATE TEMP TABLE vf_exposure_area AS "
+                   "SELECT ST_Subdivide(ST_SetSRID(%s::geometry, 2154), 128) AS g", [alert.area.ewkb])
+    cursor.execute("CREATE TEMP TABLE vf_exposure_communes AS "
+                   "SELECT c.insee, ST_Subdivide(c.geom, 128) AS g FROM network_commune c "
+                   "WHERE ST_Intersects(c.geom, ST_SetSRID(%s::geometry, 2154))", [alert.area.ewkb])
+    # a commune wholly inside the area: its assets (by their commune: network.AssetCommune,
+    # asset_communes.py) and premises (commune_id) are in the area without a spatial test;
+    # at département scale, nearly all of them. A piece of commune is inside when the
+    # area's boundary does not cross it and a point of it is in the area (testing each piece
+    # against one piece of the area missed every piece straddling two of them: half the
+    # communes of a département-wide alert)
+    cursor.execute("CREATE INDEX ON vf_exposure_area USING gist (g); ANALYZE vf_exposure_area")
+    cursor.execute("CREATE TEMP TABLE vf_exposure_border AS "
+                   "SELECT ST_Subdivide(ST_Boundary(ST_SetSRID(%s::geometry, 2154)), 128) AS g; "
+                   "CREATE INDEX ON vf_exposure_border USING gist (g); ANALYZE vf_exposure_border", [alert.area.ewkb])
+    cursor.execute("CREATE TEMP TABLE vf_inside_communes AS SELECT c.insee FROM vf_exposure_communes c "
+                   "GROUP BY c.insee HAVING bool_and(NOT EXISTS (SELECT 1 FROM vf_exposure_border b WHERE ST_Intersects(b.g, c.g)) "
+                   "AND EXISTS (SELECT 1 FROM vf_exposure_area a WHERE ST_Intersects(a.g, ST_PointOnSurface(c.g)))); "
+                   "ANALYZE vf_inside_communes")
+    # the grid cells wholly inside the area (the boundary does not cross the cell, its centre is in
+    # the area): an asset of a border commune whose box lies in one of them is in the area without
+    # its own spatial test. A département-wide alert's border communes (the coast, for the 29)
+    # hold ~190 000 segments and as many supports, most of them away from the boundary.
+    size = cell_size(alert)
+    xmin, ymin, xmax, ymax = alert.area.extent
+    cursor.execute(
+        "CREATE TEMP TABLE vf_inside_cells AS SELECT i::bigint * 4294967296 + j AS k FROM "
+        "generate_series(floor(%(x0)s / %(c)s)::int, floor(%(x1)s / %(c)s)::int) i, "
+        "generate_series(floor(%(y0)s / %(c)s)::int, floor(%(y1)s / %(c)s)::int) j, "
+        "LATERAL (SELECT ST_MakeEnvelope(i * %(c)s, j * %(c)s, (i + 1) * %(c)s, (j + 1) * %(c)s, 2154) AS cell) c "
+        "WHERE NOT EXISTS (SELECT 1 FROM vf_exposure_border b WHERE ST_Intersects(b.g, c.cell)) "
+        "AND EXISTS (SELECT 1 FROM vf_exposure_area a WHERE ST_Intersects(a.g, ST_Centroid(c.cell))); "
+        "ANALYZE vf_inside_cells",
+        {"x0": float(xmin), "x1": float(xmax), "y0": float(ymin), "y1": float(ymax), "c": size})
 
 
 def forget_area(cursor=None) -> None:
@@ -163,8 +205,44 @@ class Selection:
     params: list
 
 
-def _selection(alert: Alert, network: Network, damage_rows) -> tuple[Selection | None, bool]:
-    """The exposed assets' selection and whether the flood-zone layer narrows it."""
+def _support_rule_joins(rows) -> tuple[str, list, str, str, str]:
+    """The supports' probability rules (support type, owner or None = any, state or None = any,
+    probability, pole damage) as SQL joins: the types whose every rule names owner and state
+    (the damage model's poles) in a table hashed on the three columns, the others (wildcards: the
+    matrix's poles by owner, façade anchors, chambers) in a table hashed on the type with the
+    wildcard test after it. One table of all rules hashed on the type alone had each pole tried
+    against its 21 rules: 1.5 million rejected pairs, about 2 s of the département-wide
+    exposure. A support gets what the rules of its type give it, as before.
+    Returns (joins, parameters, probability SQL, damage SQL, matched SQL)."""
+    wildcard_types = {r[0] for r in rows if r[1] is None or r[2] is None}
+    exact = [r for r in rows if r[0] not in wildcard_types]
+    loose = [r for r in rows if r[0] in wildcard_types]
+    casts = ("text", "text", "text", "float8", "float8")
+    joins, params = [], []
+    kind = "JOIN" if not (exact and loose) else "LEFT JOIN"  # both: a support matches in one of the two
+    if exact:
+        values, vp = _values(exact, casts)
+        joins.append(f"{kind} {values} AS me(stype, owner, state, p, damage) ON t.support_type = me.stype "
+                     "AND t.owner = me.owner AND t.state = me.state")
+        params += vp
+    if loose:
+        values, vp = _values(loose, casts)
+        joins.append(f"{kind} {values} AS ml(stype, owner, state, p, damage) ON t.support_type = ml.stype "
+                     "AND (ml.owner IS NULL OR ml.owner = t.owner) AND (ml.state IS NULL OR ml.state = t.state)")
+        params += vp
+    if exact and loose:
+        return (" ".join(joins), params, "coalesce(me.p, ml.p)", "CASE WHEN me.stype IS NOT NULL THEN me.damage ELSE ml.damage END",
+                "(me.stype IS NOT NULL OR ml.stype IS NOT NULL)")
+    alias = "me" if exact else "ml"
+    return " ".join(joins), params, f"{alias}.p", f"{alias}.damage", "true"
+
+
+PARTS = ("seg", "sup", "site", "enc")  # the selection's parts: segments, supports, sites, enclosures (on supports)
+
+
+def _selection(alert: Alert, network: Network, damage_rows, parts=PARTS) -> tuple[Selection | None, bool]:
+    """The exposed assets' selection (of the `parts` asked, "enc" needing "sup") and whether the
+    flood-zone layer narrows it."""
     zones = FLOOD_HAZARDS.get(alert.hazard)
     use_zones = bool(zones) and FloodZone.objects.filter(hazard__in=zones, geom__intersects=alert.area).exists()
     zone_clause = (" AND EXISTS (SELECT 1 FROM resilience_floodzone z WHERE z.hazard = ANY(%s) "
@@ -174,8 +252,8 @@ def _selection(alert: Alert, network: Network, damage_rows) -> tuple[Selection |
     box = " AND t.geom && ST_MakeEnvelope(%s, %s, %s, %s, 2154)" % tuple(float(v) for v in alert.area.extent)
     # an asset of a commune wholly inside the area is in it without a spatial test (at département
     # scale, nearly every asset); the others are tested against the area's pieces
-    in_area_or_inside = box + (" AND (ac.insee IN (SELECT insee FROM vf_inside_communes) OR EXISTS "
-                               "(SELECT 1 FROM vf_exposure_area a WHERE ST_Intersects(t.geom, a.g)))")
+    in_area_or_inside = box + (" AND (ac.insee IN (SELECT insee FROM vf_inside_communes) OR " + in_inside_cell("t", cell_size(alert))
+                               + " OR EXISTS (SELECT 1 FROM vf_exposure_area a WHERE ST_Intersects(t.geom, a.g)))")
     columns = "kind text, id bigint, code text, p float8, len float8, insee text, pole_damage float8"
     empty = "SELECT " + ", ".join(f"NULL::{c.split()[1]}" for c in columns.split(", ")) + " WHERE false"
     segment_modes, support_types, site_rows = damage_rows.segments, damage_rows.supports, damage_rows.sites
@@ -194,18 +272,19 @@ def _selection(alert: Alert, network: Network, damage_rows) -> tuple[Selection |
     else:
         ctes["seg"] = empty
     if support_types:
-        values, vp = _values(support_types, ("text", "text", "text", "float8", "float8"))
-        ctes["sup"] = ("SELECT 'p'::text AS kind, t.id, t.code::text, m.p AS p, 0.0::float8 AS len, nullif(ac.insee, '')::text AS insee, "
-                       "m.damage AS pole_damage "
-                       "FROM network_supportpoint t "
-                       f"JOIN {values} AS m(stype, owner, state, p, damage) ON t.support_type = m.stype AND (m.owner IS NULL OR "
-                       "m.owner = t.owner) AND (m.state IS NULL OR m.state = t.state) "
+        joins, vp, p_sql, damage_sql, matched = _support_rule_joins(support_types)
+        ctes["sup"] = (f"SELECT 'p'::text AS kind, t.id, t.code::text, {p_sql} AS p, 0.0::float8 AS len, "
+                       f"nullif(ac.insee, '')::text AS insee, {damage_sql} AS pole_damage "
+                       f"FROM network_supportpoint t {joins} "
                        "LEFT JOIN network_assetcommune ac ON ac.kind = 'p' AND ac.asset_id = t.id "
-                       "WHERE t.network_id = %s" + in_area_or_inside + zone_clause)
+                       f"WHERE t.network_id = %s AND {matched}" + in_area_or_inside + zone_clause)
         params["sup"] = vp + [network.pk] + zone_params
         # enclosures (boîtiers) are exposed with the support they stand on, same commune
+        # `+ 0`: the planner underestimates `sup` (its OR of commune and spatial tests) by ~400× and
+        # probes the enclosures' index once per exposed support (336 000 probes, 0.65 s at
+        # département scale); without a usable index it hashes, ~0.1 s
         ctes["enc"] = ("SELECT 'e'::text AS kind, t.id, t.code::text, s.p, 0.0::float8 AS len, s.insee, NULL::float8 AS pole_damage "
-                       "FROM network_enclosure t JOIN sup s ON t.support_id = s.id WHERE t.network_id = %s")
+                       "FROM network_enclosure t JOIN sup s ON t.support_id + 0 = s.id WHERE t.network_id = %s")
         params["enc"] = [network.pk]
     else:
         ctes["sup"] = ctes["enc"] = empty
@@ -220,21 +299,82 @@ def _selection(alert: Alert, network: Network, damage_rows) -> tuple[Selection |
     else:
         ctes["site"] = empty
     # the supports first: `enc` reads them (the CTE is materialised once, in work_mem)
-    order = ("seg", "sup", "site", "enc")
+    order = [name for name in PARTS if name in parts]
     body = ", ".join(f"{name} AS ({ctes[name]})" for name in order)
     union = " UNION ALL ".join(f"SELECT * FROM {name}" for name in order)
     return Selection(ctes=f"{body}, x AS ({union})", params=[v for name in order for v in params[name]]), use_zones
 
 
-def _premises_in_area(cursor, network: Network, box: str) -> dict:
+def _premises_in_area(cursor, alert: Alert, network: Network, box: str) -> dict:
     """Premises inside the area (people under the alert), per commune: counted, not listed."""
     cursor.execute(
         "SELECT coalesce(t.commune_id, '') AS insee, count(*) AS n, "
         "coalesce(sum(t.housing_units + t.business_units), 0) AS units, "
         "count(*) FILTER (WHERE t.critical_category <> '') AS critical FROM network_premises t "
-        "WHERE t.network_id = %s" + box + " AND (t.commune_id IN (SELECT insee FROM vf_inside_communes) "
-        "OR EXISTS (SELECT 1 FROM vf_exposure_area a WHERE ST_Intersects(t.geom, a.g))) GROUP BY 1", [network.pk])
+        "WHERE t.network_id = %s" + box + " AND (t.commune_id IN (SELECT insee FROM vf_inside_communes) OR "
+        + in_inside_cell("t", cell_size(alert))
+        + " OR EXISTS (SELECT 1 FROM vf_exposure_area a WHERE ST_Intersects(t.geom, a.g))) GROUP BY 1", [network.pk])
     return {insee: (int(n), int(units), int(critical)) for insee, n, units, critical in cursor.fetchall()}
+
+
+def _grouped(cursor, selection: Selection) -> list[tuple]:
+    """The exposed assets of `selection` grouped by kind and commune: count, length, sum of
+    probabilities, poles and their expected damage, and the arrays of ids and probabilities."""
+    cursor.execute(
+        f"WITH {selection.ctes} SELECT kind, coalesce(insee, ''), count(*), coalesce(sum(len), 0), "
+        "coalesce(sum(p), 0), count(pole_damage), coalesce(sum(pole_damage), 0), array_agg(id), array_agg(p) "
+        "FROM x GROUP BY 1, 2", selection.params)
+    return cursor.fetchall()
+
+
+def _enclosure_groups(cursor, network: Network, groups: list[tuple]) -> list[tuple]:
+    """The enclosures (*boîtiers*) standing on the exposed supports of `groups`, grouped as
+    `_grouped` does: each with its support's probability and commune. Read here, from the
+    supports' ids, rather than joined in SQL to the exposed supports (materialised then sorted
+    or probed once per support: 0.3–0.65 s at département scale, ~0.1 s this way); `_store_assets`
+    copies the same enclosures with the selection's `enc` part."""
+    of_support = {}
+    for kind, insee, _n, _length, _expected, _poles, _poles_expected, ids, probabilities in groups:
+        if kind == "p":
+            of_support.update(zip(ids, zip(repeat(insee), probabilities)))
+    if not of_support:
+        return []
+    cursor.execute("SELECT id, support_id FROM network_enclosure WHERE network_id = %s AND support_id IS NOT NULL",
+                   [network.pk])
+    found: dict[str, tuple[list, list]] = {}
+    for pk, support_id in cursor.fetchall():
+        support = of_support.get(support_id)
+        if support is not None:
+            ids, probabilities = found.setdefault(support[0], ([], []))
+            ids.append(pk)
+            probabilities.append(support[1])
+    return [("e", insee, len(ids), 0.0, sum(probabilities), 0, 0.0, ids, probabilities)
+            for insee, (ids, probabilities) in found.items()]
+
+
+def _split(cursor, network: Network) -> bool:
+    """Whether the network is large enough for the two-session split (`EXPOSURE_SPLIT_MIN_SEGMENTS`,
+    counted no further than that)."""
+    threshold = int(settings.EXPOSURE_SPLIT_MIN_SEGMENTS)
+    cursor.execute("SELECT count(*) FROM (SELECT 1 FROM network_routesegment WHERE network_id = %s LIMIT %s) t",
+                   [network.pk, threshold])
+    return cursor.fetchone()[0] >= threshold
+
+
+def _grouped_in_own_session(alert: Alert, selection: Selection) -> list[tuple]:
+    """`_grouped` in this thread's own database session, over its own area tables (temporary
+    tables are per session), then the session closed. Reads committed network data only: the
+    caller's session has written nothing it needs."""
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            _area_tables(cursor, alert)
+            # the two sessions already take both cores: parallel workers would only contend
+            cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+            rows = _grouped(cursor, selection)
+            forget_area(cursor)
+            return rows
+    finally:
+        connection.close()
 
 
 def _compute(alert: Alert, network: Network) -> dict:
@@ -251,22 +391,33 @@ def _compute(alert: Alert, network: Network) -> dict:
     target = {"s": exposed.segments, "p": exposed.supports, "t": exposed.sites, "e": exposed.enclosures}
     count_field = {"s": "segments", "p": "supports", "t": "sites", "e": "enclosures"}
     with connection.cursor() as cursor:
-        if selection is not None:
-            cursor.execute(
-                f"WITH {selection.ctes} SELECT kind, coalesce(insee, ''), count(*), coalesce(sum(len), 0), "
-                "coalesce(sum(p), 0), count(pole_damage), coalesce(sum(pole_damage), 0), array_agg(id), array_agg(p) "
-                "FROM x GROUP BY 1, 2", selection.params)
-            for kind, insee, n, length, expected, poles, poles_expected, ids, probabilities in cursor.fetchall():
-                target[kind].update(zip(ids, zip(repeat(None), probabilities)))
-                row = figures.setdefault(insee, dict.fromkeys(COMMUNE_TOTALS, 0))
-                row[count_field[kind]] += n
-                if kind == "s":
-                    row["segments_length_m"] += float(length)
-                if kind != "e":  # an enclosure fails with its support: counted once
-                    row["expected_failures"] += float(expected)
-                row["poles_in_area"] += poles
-                row["expected_damaged_poles"] += float(poles_expected)
-        for insee, (n, units, critical) in _premises_in_area(cursor, network, box).items():
+        groups, premises = [], None
+        if selection is not None and _split(cursor, network):
+            # two sessions, two cores: the point assets in a second session (its own area tables)
+            # while this one reads the segments and the premises
+            points, _zones = _selection(alert, network, damage_rows, parts=("sup", "site"))
+            segments, _zones = _selection(alert, network, damage_rows, parts=("seg",))
+            with ThreadPoolExecutor(max_workers=1, thread_name_prefix="exposure") as pool:
+                other = pool.submit(_grouped_in_own_session, alert, points)
+                groups = _grouped(cursor, segments)
+                premises = _premises_in_area(cursor, alert, network, box)
+                groups += other.result()
+        elif selection is not None:
+            groups = _grouped(cursor, _selection(alert, network, damage_rows, parts=("seg", "sup", "site"))[0])
+        if premises is None:
+            premises = _premises_in_area(cursor, alert, network, box)
+        groups += _enclosure_groups(cursor, network, groups)
+        for kind, insee, n, length, expected, poles, poles_expected, ids, probabilities in groups:
+            target[kind].update(zip(ids, zip(repeat(None), probabilities)))
+            row = figures.setdefault(insee, dict.fromkeys(COMMUNE_TOTALS, 0))
+            row[count_field[kind]] += n
+            if kind == "s":
+                row["segments_length_m"] += float(length)
+            if kind != "e":  # an enclosure fails with its support: counted once
+                row["expected_failures"] += float(expected)
+            row["poles_in_area"] += poles
+            row["expected_damaged_poles"] += float(poles_expected)
+        for insee, (n, units, critical) in premises.items():
             row = figures.setdefault(insee, dict.fromkeys(COMMUNE_TOTALS, 0))
             row["premises"], row["units"], row["critical_premises"] = n, units, critical
         cursor.execute("SELECT insee, name FROM network_commune WHERE insee = ANY(%s)", [list(figures)])
@@ -419,40 +570,66 @@ def _store_assets(run: ExposureRun, selection: Selection | None) -> None:
                        f"SELECT %s, {kinds}, id, code, p, coalesce(insee, '') FROM x", selection.params + [run.pk])
 
 
+IMPACT_PENDING = {"ready": False}  # a run's impact until the engine has run (run_exposure's second step)
+
+
+def impact_ready(impact) -> bool:
+    """Whether a run's impact is in: false between the run's first commit and its impact's (runs
+    stored before the two steps carry no marker: ready)."""
+    return (impact or {}).get("ready", True) is not False
+
+
 def run_exposure(alert: Alert, network: Network) -> ExposureRun:
     """Compute and store the current exposure run of (alert, network); emit exposure.computed.
 
-    Two transactions, so the crisis cell sees the figures as soon as they exist: the first
-    computes the exposure (figures and asset ids; the area left in the session's temporary tables) and the
-    impact, supersedes the previous run and commits the new one with its totals, per-commune rows
-    and impact; the second copies the assets to `ExposedAsset` set-based (INSERT … SELECT, about a
-    third of the time at département scale) and drops the superseded run's. Until it commits,
-    the exposure answer says `assets.ready: false`. A crash between the two leaves a current run
-    without its list: the next computation (network version change, alert update, sweeper) fills it."""
+    Three transactions, so the crisis cell sees each figure as soon as it exists:
+
+    1. the exposure (totals and per-commune rows: assets and premises under the area, expected
+       failures, damaged poles) supersedes the previous run and commits, its impact marked
+       pending (`impact: {"ready": false}`, no `premises_cut` yet): at département scale this is
+       what "visible" means, under 5 s of the alert's POST (benchmarks/README.md, crisis);
+    2. the impact engine runs on the exposed asset ids (worst and expected case, a few seconds
+       more at that scale), the run gets its `premises_cut` figures and impact, and
+       `exposure.computed` is emitted in that transaction, with the complete totals;
+    3. the assets are copied to `ExposedAsset` set-based (INSERT … SELECT, the longest step) and
+       the superseded run's dropped; until then the exposure answer says `assets.ready: false`.
+
+    A crash after step 1 leaves a current run without its impact or its list: the sweeper
+    (exposure_sweep.py) recomputes it, as does the next network version change or alert update."""
     started = time.monotonic()
     network.refresh_from_db(fields=["version"])
     phases = {}
     with transaction.atomic():
         result = compute(alert, network)
         phases["compute_s"] = round(time.monotonic() - started, 2)
-        impact = impact_of_exposure(network, result["exposed"])
-        phases["impact_s"] = round(time.monotonic() - started - phases["compute_s"], 2)
-        result["per_commune"] = merge_impact_per_commune(result["per_commune"], impact)
-        result["totals"]["premises_cut"] = impact.get("premises", 0)
-        result["totals"]["premises_cut_expected"] = (impact.get("expected") or {}).get("premises", 0.0)
-        result["totals"]["expected_premises_cut"] = result["totals"]["premises_cut_expected"]
         old = list(ExposureRun.objects.filter(alert=alert, network=network, status=ExposureStatus.CURRENT)
                    .values_list("pk", flat=True))
         ExposureRun.objects.filter(pk__in=old).update(status=ExposureStatus.SUPERSEDED)
         run = ExposureRun.objects.create(
             alert=alert, network=network, network_version=network.version, totals=result["totals"],
-            per_commune=result["per_commune"], impact=compact_impact(impact),
+            per_commune=result["per_commune"], impact=dict(IMPACT_PENDING),
             duration_ms=int((time.monotonic() - started) * 1000),
         )
+    phases["visible_s"] = round(time.monotonic() - started, 2)
+    impact = impact_of_exposure(network, result["exposed"])
+    phases["impact_s"] = round(time.monotonic() - started - phases["visible_s"], 2)
+    totals = dict(result["totals"])
+    totals["premises_cut"] = impact.get("premises", 0)
+    totals["premises_cut_expected"] = (impact.get("expected") or {}).get("premises", 0.0)
+    totals["expected_premises_cut"] = totals["premises_cut_expected"]
+    run.totals, run.impact = totals, compact_impact(impact)
+    run.per_commune = merge_impact_per_commune(result["per_commune"], impact)
+    run.duration_ms = int((time.monotonic() - started) * 1000)
+    # computed_at moves with the figures: the live map's change stamp (frontend/live.py) and the
+    # exposure tiles' cache key read it
+    run.computed_at = timezone.now()
+    with transaction.atomic():
+        ExposureRun.objects.filter(pk=run.pk).update(totals=run.totals, per_commune=run.per_commune, impact=run.impact,
+                                                     duration_ms=run.duration_ms, computed_at=run.computed_at)
         emit("exposure.computed", {"exposure": {"id": run.pk, "alert": alert.pk, "network": network.slug,
                                                 "network_version": run.network_version, "totals": run.totals}},
              organisations=[network.owner_id, network.operator_id], subject=f"exposure:{alert.pk}:{network.pk}")
-    phases["visible_s"] = round(time.monotonic() - started, 2)
+    phases["impact_ready_s"] = round(time.monotonic() - started, 2)
     with transaction.atomic():
         if any((result["exposed"].segments, result["exposed"].supports, result["exposed"].sites)):
             _store_assets(run, result["selection"])

@@ -4,8 +4,8 @@ An alert is stored by its request (or feed poll) and its exposure is handed to C
 commit; with Redis down that hand-over fails (core/enqueue.py logs it and the request answers 2xx).
 Every EXPOSURE_SWEEP_SECONDS beat runs `sweep()`: an active alert older than ENQUEUE_SWEEP_GRACE
 with no *current* exposure run for a network its area touches gets `compute_alert_exposure` again,
-and so does one whose current run lost its asset list (a worker killed between run_exposure's two
-transactions: the run committed, its `ExposedAsset` copy did not), and current runs of alerts that
+and so does one whose current run lost its impact or its asset list (a worker killed between
+run_exposure's transactions: the run committed, its impact or its `ExposedAsset` copy did not), and current runs of alerts that
 have ended are retired. A re-enqueued alert is not enqueued again for EXPOSURE_SWEEP_HOLD seconds
 (a département-wide exposure takes a while), through a cache key.
 """
@@ -19,7 +19,7 @@ from django.utils import timezone
 from core import enqueue
 
 from ..models import Alert, ExposedAsset, ExposureRun, ExposureStatus, Lifecycle
-from .exposure import exposed_count, networks_exposed_to
+from .exposure import exposed_count, impact_ready, networks_exposed_to
 
 logger = logging.getLogger(__name__)
 
@@ -36,8 +36,8 @@ def alerts_missing_exposure(now=None, limit: int = 200) -> list[Alert]:
         covered = set(current.values_list("network_id", flat=True))
         if any(network.pk not in covered for network in networks_exposed_to(alert)):
             missing.append(alert)
-        elif any(exposed_count(totals) and not ExposedAsset.objects.filter(run_id=pk).exists()
-                 for pk, totals in current.filter(computed_at__lte=grace).values_list("pk", "totals")):
+        elif any(not impact_ready(impact) or (exposed_count(totals) and not ExposedAsset.objects.filter(run_id=pk).exists())
+                 for pk, totals, impact in current.filter(computed_at__lte=grace).values_list("pk", "totals", "impact")):
             missing.append(alert)
     return missing
 

@@ -184,6 +184,72 @@ def test_a_run_whose_asset_copy_was_lost_is_swept_again(exposed):
     assert [a.pk for a in alerts_missing_exposure(later)] == [alert.pk]
 
 
+def test_the_exposure_is_visible_before_its_impact_then_completed(db, token_client, monkeypatch):
+    """run_exposure commits the exposure first (what the area covers) and the impact after: while
+    the engine runs, the API answers the exposure with `impact.ready: false` and no premises cut;
+    exposure.computed is emitted once, with the complete totals."""
+    from resilience.services import exposure
+    from webhooks.models import OutboxEvent
+
+    net = build_small_network()
+    client, _ = token_client(net.network.owner)
+    seen = []
+    engine = exposure.impact_of_exposure
+
+    def observed(network, exposed_assets):
+        alert_pk = exposure.ExposureRun.objects.get(network=network, status="current").alert_id
+        body = client.get(f"/api/v1/alerts/{alert_pk}/exposure/", {"network": "net-a"}).json()
+        seen.append(body)
+        assert not OutboxEvent.objects.filter(event_type="exposure.computed").exists()
+        return engine(network, exposed_assets)
+
+    monkeypatch.setattr(exposure, "impact_of_exposure", observed)
+    alert = ingest_payload(cap(infos=[info(event="Neige", awareness="2; snow-ice")]), "cap").alerts[0]
+    [run] = refresh_alert(alert)
+    [pending] = seen
+    assert pending["impact"]["ready"] is False and pending["assets"]["ready"] is False
+    assert pending["totals"]["segments"] == 4 and "premises_cut" not in pending["totals"]
+    assert all("premises_cut" not in row for row in pending["per_commune"])
+    done = client.get(f"/api/v1/alerts/{alert.pk}/exposure/", {"network": "net-a"}).json()
+    assert done["impact"]["ready"] is True and done["assets"]["ready"] is True
+    assert done["totals"]["premises_cut"] == 6 and done["per_commune"][0]["premises_cut"] == 6
+    [event] = OutboxEvent.objects.filter(event_type="exposure.computed")
+    assert event.payload["exposure"]["totals"]["premises_cut"] == 6
+
+
+def test_a_run_whose_impact_failed_stays_visible_and_is_swept_again(db, monkeypatch):
+    """The impact engine failing after the exposure's commit (a killed worker, a graph that cannot
+    be loaded) leaves the run visible, marked pending, with no event: the sweeper recomputes it."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from resilience.models import Alert, ExposureRun
+    from resilience.services import exposure
+    from resilience.services.exposure_sweep import alerts_missing_exposure
+    from webhooks.models import OutboxEvent
+
+    build_small_network()
+
+    def broken(network, exposed_assets):
+        raise RuntimeError("worker lost")
+
+    monkeypatch.setattr(exposure, "impact_of_exposure", broken)
+    alert = ingest_payload(cap(infos=[info(event="Neige", awareness="2; snow-ice")]), "cap").alerts[0]
+    with pytest.raises(RuntimeError):
+        refresh_alert(alert)
+    run = ExposureRun.objects.get(alert=alert, status="current")
+    assert run.impact == {"ready": False} and run.totals["segments"] == 4
+    assert not OutboxEvent.objects.filter(event_type="exposure.computed").exists()
+    later = timezone.now() + timedelta(minutes=5)
+    Alert.objects.filter(pk=alert.pk).update(updated_at=timezone.now() - timedelta(minutes=5))
+    ExposureRun.objects.filter(pk=run.pk).update(computed_at=timezone.now() - timedelta(minutes=5))
+    assert [a.pk for a in alerts_missing_exposure(later)] == [alert.pk]
+    monkeypatch.undo()
+    [again] = refresh_alert(alert)
+    assert exposure.impact_ready(again.impact) and alert.pk not in [a.pk for a in alerts_missing_exposure(later)]
+
+
 def test_a_complete_runs_tiles_are_rendered_once_and_a_partial_run_never_cached(exposed, token_client):
     """A run's tiles are kept in the shared cache once its asset list is copied (the crisis cell's
     screens all draw the same storm); before the copy they are drawn each time, under another ETag."""
