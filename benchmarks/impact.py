@@ -224,7 +224,12 @@ def run(network, cuts=(1, 100, 1000, 5000), repeats: int = 20, seed: int = 1, me
     reference = ScipyReference(graph) if scipy else None
     return {
         "network": network.slug, "build": build,
-        "fibre_path": {"model": "none", "reason": "fibre-level service paths are not built yet (cable-level only)"},
+        # the model the timings below ran on (fibre paths when the network carries optical routes);
+        # the two side by side on one network: `python -m benchmarks impact_fibre` (synthetic
+        # routes written from the cable-level paths when the network has none)
+        "fibre_path": {"model": getattr(graph, "service_model", "cable-level"),
+                       "premises_with_fibre_path": int(getattr(graph, "fibre_path_premises", 0) or 0),
+                       "side_by_side": f"python -m benchmarks impact_fibre --network {network.slug}"},
         "impact": [impact_timings(graph, k, repeats=repeats, seed=seed + k, reference=reference) for k in cuts],
         "spof": spof_time(graph),
     }

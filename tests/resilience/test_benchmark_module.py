@@ -32,3 +32,5 @@ def test_run_reports_every_figure(net):
     assert {"batch_p50_ms", "fast_p50_ms", "scipy_p50_ms"} <= set(figures["impact"][0])
     assert [row["cuts"] for row in figures["impact"]] == [1, 2]
     assert figures["spof"]["top"][0]["code"] == "ST-NRO1"
+    # the small network has no optical routes: the timings ran on the cable-level paths
+    assert figures["fibre_path"]["model"] == "cable-level" and figures["fibre_path"]["premises_with_fibre_path"] == 0
