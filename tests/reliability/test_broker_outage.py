@@ -71,7 +71,9 @@ def test_geojson_alert_with_broker_down_is_201_then_swept(token_client, broker_d
     assert wait_for(lambda: ExposureRun.objects.filter(alert=alert, status=ExposureStatus.CURRENT).exists())
     response = client.get(f"/api/v1/alerts/{alert.pk}/exposure/")
     assert response.status_code == 200 and response.json()["per_commune"], response.json()
-    assert alerts_missing_exposure(later) == []
+    # visible first, complete a moment later (its impact, then its asset list): then nothing to sweep
+    assert wait_for(lambda: alerts_missing_exposure(later) == [])
+    assert client.get(f"/api/v1/alerts/{alert.pk}/exposure/").json()["impact"]["ready"] is True
 
 
 @pytest.mark.django_db(transaction=True)

@@ -161,6 +161,7 @@ def test_alert_posted_through_the_api_is_visible_with_its_paged_assets(transacti
     while not body["assets"]["ready"] and time.monotonic() < deadline:
         time.sleep(0.2)
         body = client.get(f"/api/v1/alerts/{alert_id}/exposure/", {"network": "net-a"}).json()
+    assert body["impact"]["ready"] is True and "premises_cut" in body["totals"]  # the impact comes before the list
     page = client.get(body["assets"]["href"]).json()
     assert page["count"] == body["assets"]["count"] and len(page["features"]) == page["count"]
     assert "features" not in body["assets"] and len(response.content) < 20_000  # figures, not the list
