@@ -49,11 +49,17 @@ class ExposureTileView(APIView):
             raise FieldError("x" if x >= 1 << z else "y",
                              _("Hors de la grille au zoom %(z)d (0 à %(max)d).") % {"z": z, "max": (1 << z) - 1})
         network = network_for(request)
-        alert = _alert_for(request)
-        # one query: the run and whether its asset list is copied
-        run = (ExposureRun.objects.filter(alert=alert, network=network, status=ExposureStatus.CURRENT)
-               .only("pk", "network_id", "computed_at", "totals")
-               .annotate(copied=Exists(ExposedAsset.objects.filter(run=OuterRef("pk")))).first())
+        raw = request.query_params.get("alert", "")
+        # one query in the usual case: the run of an alert the caller sees, and whether its asset
+        # list is copied; the alert alone is looked up when there is no run (404 or 204)
+        run = None
+        if raw.isdigit():
+            run = (ExposureRun.objects.filter(alert__in=Alert.objects.restrict(principal_for(request)).filter(pk=int(raw)),
+                                              network=network, status=ExposureStatus.CURRENT)
+                   .only("pk", "network_id", "computed_at", "totals")
+                   .annotate(copied=Exists(ExposedAsset.objects.filter(run=OuterRef("pk")))).first())
+        if run is None:
+            _alert_for(request)
         complete = run is not None and (run.copied or not exposed_count(run.totals))
         etag = f'"exposure-{run.pk if run else 0}-{"c" if complete else "p"}-{TILES_SCHEMA}"'
         if etag_matches(request, etag):
