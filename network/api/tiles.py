@@ -17,7 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ..services.summary import network_summary
-from ..services.tiles import MAX_ZOOM, TILE_LAYERS, render_tile, tilejson
+from ..services.tiles import MAX_ZOOM, TILE_LAYERS, cached_tile, tilejson
 from .access import FieldError, network_for
 
 MVT_CONTENT_TYPE = "application/vnd.mapbox-vector-tile"
@@ -73,7 +73,7 @@ class TileView(APIView):
         etag = etag_for(network, layer)
         if etag_matches(request, etag):
             return cache_headers(HttpResponse(status=304), etag)
-        data = render_tile(network, layer, z, x, y, summary=network_summary(network))
+        data = cached_tile(network, layer, z, x, y, summary=network_summary(network))
         if not data:
             return cache_headers(HttpResponse(status=204), etag)
         return cache_headers(HttpResponse(data, content_type=MVT_CONTENT_TYPE), etag)

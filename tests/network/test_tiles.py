@@ -285,3 +285,20 @@ def test_aggregated_tile_is_the_same_with_st_transform(net, monkeypatch):
     assert affine is not None
     monkeypatch.setattr(tiles, "tile_frame", lambda *args: (box, None))
     assert counts() == with_affine and with_affine
+
+
+def test_low_zoom_tiles_are_shared_per_network_version(net, client):
+    """Up to z12 a tile is kept in the shared cache per network version (the tiles' ETag says the
+    same); z13 and beyond, and the communes layer, are drawn each time."""
+    from network.models import Network, RouteSegment
+
+    url = tile_url("routes", 12)
+    first = client.get(url, {"network": "net-a"})
+    assert "CM-T1" in {f["properties"]["code"] for f in decode(first, "routes")}
+    RouteSegment.objects.filter(network=net.network, code="CM-T1").update(code="CM-T1-RENAMED")  # behind its back
+    assert client.get(url, {"network": "net-a"}).content == first.content
+    detailed = client.get(tile_url("routes", 14), {"network": "net-a"})
+    assert "CM-T1-RENAMED" in {f["properties"]["code"] for f in decode(detailed, "routes")}
+    Network.objects.filter(pk=net.network.pk).update(version=net.network.version + 1)  # a new version: new tiles
+    again = client.get(url, {"network": "net-a"})
+    assert "CM-T1-RENAMED" in {f["properties"]["code"] for f in decode(again, "routes")} and again["ETag"] != first["ETag"]
