@@ -19,6 +19,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from core.gc_pause import no_gc
 from network.models import LayingMode, Network
 from network.services import asset_communes
 from webhooks.services.outbox import emit
@@ -110,7 +111,7 @@ def in_inside_cell(alias: str, size: float) -> str:
             "IN (SELECT k FROM vf_inside_cells)")
 
 
-def compute(alert: Alert, network: Network) -> dict:
+def compute(alert: Alert, network: Network, *, defer_assets: bool = False) -> dict:
     """Exposed assets and per-commune figures of `network` under `alert` (no writes but temp tables).
 
     The alert area and the communes it meets are cut once into small pieces (`ST_Subdivide`) in
@@ -120,13 +121,13 @@ def compute(alert: Alert, network: Network) -> dict:
     after the run is visible) until `forget_area()` or the next compute drops them.
     """
     if alert.area is None:
-        return {"exposed": ExposedAssets(), "per_commune": [], "totals": {}, "selection": None}
+        return {"exposed": ExposedAssets(), "per_commune": [], "totals": {}, "selection": None, "groups": []}
     # each asset's commune is per network version (normally computed when the graph was stored)
     asset_communes.ensure(network.pk)
     with transaction.atomic():
         with connection.cursor() as cursor:
             _area_tables(cursor, alert)
-        return _compute(alert, network)
+        return _compute(alert, network, defer_assets=defer_assets)
 
 
 def _area_tables(cursor, alert: Alert) -> None:
@@ -377,7 +378,16 @@ def _grouped_in_own_session(alert: Alert, selection: Selection) -> list[tuple]:
         connection.close()
 
 
-def _compute(alert: Alert, network: Network) -> dict:
+def exposed_from(groups: list[tuple]) -> ExposedAssets:
+    """The exposed assets {id: (None, probability)} of `_grouped`'s groups, by kind."""
+    exposed = ExposedAssets()
+    target = {"s": exposed.segments, "p": exposed.supports, "t": exposed.sites, "e": exposed.enclosures}
+    for kind, _insee, _n, _length, _expected, _poles, _poles_expected, ids, probabilities in groups:
+        target[kind].update(zip(ids, zip(repeat(None), probabilities)))
+    return exposed
+
+
+def _compute(alert: Alert, network: Network, defer_assets: bool = False) -> dict:
     """Set-based: the exposed assets (`_selection`: kind, id, code, probability, length, commune)
     are read in one statement grouped by kind and commune, each group with its figures and the
     arrays of its ids and probabilities (no per-row transfer, no table written before the run is
@@ -386,9 +396,7 @@ def _compute(alert: Alert, network: Network) -> dict:
     damage_rows = rows_for(alert, network)
     selection, use_zones = _selection(alert, network, damage_rows)
     box = " AND t.geom && ST_MakeEnvelope(%s, %s, %s, %s, 2154)" % tuple(float(v) for v in alert.area.extent)
-    exposed = ExposedAssets()
     figures: dict[str, dict] = {}
-    target = {"s": exposed.segments, "p": exposed.supports, "t": exposed.sites, "e": exposed.enclosures}
     count_field = {"s": "segments", "p": "supports", "t": "sites", "e": "enclosures"}
     with connection.cursor() as cursor:
         groups, premises = [], None
@@ -407,8 +415,7 @@ def _compute(alert: Alert, network: Network) -> dict:
         if premises is None:
             premises = _premises_in_area(cursor, alert, network, box)
         groups += _enclosure_groups(cursor, network, groups)
-        for kind, insee, n, length, expected, poles, poles_expected, ids, probabilities in groups:
-            target[kind].update(zip(ids, zip(repeat(None), probabilities)))
+        for kind, insee, n, length, expected, poles, poles_expected, _ids, _probabilities in groups:
             row = figures.setdefault(insee, dict.fromkeys(COMMUNE_TOTALS, 0))
             row[count_field[kind]] += n
             if kind == "s":
@@ -436,7 +443,10 @@ def _compute(alert: Alert, network: Network) -> dict:
     totals["flood_zones_used"] = use_zones
     totals["damage_model"] = damage_rows.model
     totals["intensity"] = damage_rows.intensity.as_json() if damage_rows.intensity else None
-    return {"exposed": exposed, "per_commune": communes, "totals": totals, "selection": selection}
+    # `defer_assets`: the caller builds them (`exposed_from(result["groups"])`) once the figures are
+    # committed — 780 000 dict entries at département scale, not needed to show the figures
+    exposed = None if defer_assets else exposed_from(groups)
+    return {"exposed": exposed, "groups": groups, "per_commune": communes, "totals": totals, "selection": selection}
 
 
 def _by_index(index, assets: dict) -> dict:
@@ -599,8 +609,10 @@ def run_exposure(alert: Alert, network: Network) -> ExposureRun:
     started = time.monotonic()
     network.refresh_from_db(fields=["version"])
     phases = {}
-    with transaction.atomic():
-        result = compute(alert, network)
+    # no cyclic GC while 780 000 asset entries are made: each full pass rescanned the graphs the
+    # worker keeps warm (core/gc_pause.py)
+    with no_gc(), transaction.atomic():
+        result = compute(alert, network, defer_assets=True)
         phases["compute_s"] = round(time.monotonic() - started, 2)
         old = list(ExposureRun.objects.filter(alert=alert, network=network, status=ExposureStatus.CURRENT)
                    .values_list("pk", flat=True))
@@ -611,7 +623,10 @@ def run_exposure(alert: Alert, network: Network) -> ExposureRun:
             duration_ms=int((time.monotonic() - started) * 1000),
         )
     phases["visible_s"] = round(time.monotonic() - started, 2)
-    impact = impact_of_exposure(network, result["exposed"])
+    with no_gc():
+        if result["exposed"] is None:
+            result["exposed"] = exposed_from(result.pop("groups"))
+        impact = impact_of_exposure(network, result["exposed"])
     phases["impact_s"] = round(time.monotonic() - started - phases["visible_s"], 2)
     totals = dict(result["totals"])
     totals["premises_cut"] = impact.get("premises", 0)

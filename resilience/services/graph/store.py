@@ -26,8 +26,6 @@ worker), never user input.
 """
 from __future__ import annotations
 
-import contextlib
-import gc
 import importlib
 import io
 import json
@@ -43,6 +41,8 @@ from pathlib import Path
 
 import numpy as np
 from django.conf import settings
+
+from core.gc_pause import no_gc
 
 from . import arrays
 
@@ -74,19 +74,6 @@ def local_copies(network_id: int, version: int | None = None) -> list[Path]:
 
 def _stamp(created_at) -> str:
     return created_at.strftime("%Y%m%dT%H%M%S%f")
-
-
-@contextlib.contextmanager
-def no_gc():
-    """The cyclic garbage collector paused while a graph is being built: hundreds of thousands of
-    small lists and dicts, none of them garbage, that each GC pass would rescan."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 # -- archive --------------------------------------------------------------------------------------
