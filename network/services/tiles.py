@@ -16,12 +16,11 @@ tile (one feature per cell with count, households, critical; critical sites also
 supports at z13 aggregated per cell and type; below z13 routes and cables filtered by
 importance (transport or collect); commune boundaries simplified to the tile's grid.
 """
-import logging
 from dataclasses import dataclass, field
 
-from django.core.cache import cache
 from django.db import connection, transaction
-from redis.exceptions import RedisError
+
+from core import safe_cache
 
 from .geo import boxes_meet, tile_bounds_3857, tile_frame
 
@@ -126,9 +125,9 @@ def tile_unit_m(z: int) -> float:
     return 2 * 20037508.342789244 / (1 << z) / EXTENT
 
 
-logger = logging.getLogger(__name__)
 SHARED_CACHE_MAX_ZOOM = 12  # tiles up to this zoom are kept in the shared cache (few, and the dearest)
 SHARED_CACHE_SECONDS = 6 * 3600
+TILE_CACHE_VERSION = 1  # bump when a layer's content changes (fields, filters)
 
 
 def shared_cache_key(network, layer_name: str, z: int, x: int, y: int) -> str:
@@ -139,30 +138,19 @@ def shared_cache_key(network, layer_name: str, z: int, x: int, y: int) -> str:
     return f"network-tile:{TILE_CACHE_VERSION}:{network.pk}:{stamp}:{network.version}:{layer_name}:{z}:{x}:{y}"
 
 
-TILE_CACHE_VERSION = 1  # bump when a layer's content changes (fields, filters)
-
-
 def cached_tile(network, layer_name: str, z: int, x: int, y: int, summary=None) -> bytes:
-    """`render_tile`, through the shared cache (Redis) up to SHARED_CACHE_MAX_ZOOM: below z13 a
-    routes tile of a road-following network draws every segment of the transport routes of a
-    département's quarter (0.15–0.4 s at 300 000 premises), the same for every screen of the
-    crisis cell. Redis away, tiles are rendered each time. Not the communes layer: it follows
-    the boundaries, reloaded without a network version."""
+    """`render_tile`, through the shared cache (Redis, failing open: core/safe_cache.py) up to
+    SHARED_CACHE_MAX_ZOOM: below z13 a routes tile of a road-following network draws every
+    segment of the transport routes of a département's quarter (0.15–0.4 s at 300 000 premises),
+    the same for every screen of the crisis cell. Not the communes layer: it follows the
+    boundaries, reloaded without a network version."""
     if z > SHARED_CACHE_MAX_ZOOM or layer_name == "communes":
         return render_tile(network, layer_name, z, x, y, summary=summary)
     key = shared_cache_key(network, layer_name, z, x, y)
-    try:
-        data = cache.get(key)
-    except (RedisError, OSError) as exc:  # an accelerator: tiles still answer without it
-        logger.warning("network tile cache unavailable: %s", exc)
-        return render_tile(network, layer_name, z, x, y, summary=summary)
-    if data is not None:
-        return data
-    data = render_tile(network, layer_name, z, x, y, summary=summary)
-    try:
-        cache.set(key, data, SHARED_CACHE_SECONDS)
-    except (RedisError, OSError) as exc:
-        logger.warning("network tile cache unavailable: %s", exc)
+    data = safe_cache.get(key)
+    if data is None:
+        data = render_tile(network, layer_name, z, x, y, summary=summary)
+        safe_cache.set(key, data, SHARED_CACHE_SECONDS)
     return data
 
 

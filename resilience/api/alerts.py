@@ -9,7 +9,6 @@ import json
 
 import django_filters
 from django.conf import settings
-from django.core.cache import cache
 from django.db.models import Q
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -22,6 +21,7 @@ from rest_framework.response import Response
 from rest_framework_gis.pagination import GeoJsonPagination
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
+from core import safe_cache
 from core.api.errors import error_response
 from network.models import Enclosure, Network, RouteSegment, Site, SupportPoint
 from organisations.api.base import ScopedViewMixin
@@ -280,12 +280,13 @@ CRITICAL_INLINE = 100  # critical sites listed in the exposure answer (most at r
 
 def cached_touches(alert: Alert, network: Network, touches) -> bool:
     """`touches(alert, network)` from the shared cache for a minute, keyed by the alert's last
-    update and the network's version (either changing gives a new key)."""
+    update and the network's version (either changing gives a new key); Redis away, tested each
+    time (core/safe_cache.py)."""
     key = f"alert-touches:{alert.pk}:{alert.updated_at.timestamp() if alert.updated_at else 0}:{network.pk}:{network.version}"
-    found = cache.get(key)
+    found = safe_cache.get(key)
     if found is None:
         found = touches(alert, network)
-        cache.set(key, found, 60)
+        safe_cache.set(key, found, 60)
     return bool(found)
 
 

@@ -15,6 +15,7 @@ from collections import OrderedDict
 
 from django.conf import settings
 
+from core.gc_pause import no_gc
 from network.models import Network
 
 from . import store
@@ -91,7 +92,7 @@ class GraphCache:
             else:
                 started = time.monotonic()
                 rows = load_rows(network)
-                with store.no_gc():
+                with no_gc():
                     graph = ServiceGraph(rows)
                 self.builds += 1
                 try:

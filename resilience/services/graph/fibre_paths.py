@@ -47,7 +47,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from django.db import connection
 
-from .store import no_gc  # the cyclic GC paused while millions of tuples are made (none is a cycle)
+from core.gc_pause import no_gc  # the cyclic GC paused while millions of tuples are made (none is a cycle)
 
 DROP_REASONS = ("unknown_fibre", "cable_not_in_network", "no_premises")
 # The fields read from each delivered table (values as text, None when empty: `data` leaves them out).
